@@ -1,0 +1,244 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+using MicroGen.Codec;
+using MicroGen.Internal;
+using MicroGen.Registry;
+using MicroGen.Selector;
+using MicroGen.Transport;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace MicroGen.Client;
+
+/// <summary>
+/// The built-in <see cref="IClient"/>: registry lookup, node selection, one pooled connection per
+/// node, per-call deadlines carried to the server, metadata, and retries that never run a
+/// non-idempotent call twice.
+/// </summary>
+public sealed class MicroClient : IClient
+{
+    private const string ClientId = "microgen.client";
+
+    private readonly ConcurrentDictionary<string, Task<ITransportConnection>> _connections = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ICodec> _codecs;
+    private readonly ILogger _logger;
+    private int _disposed;
+
+    /// <summary>Creates a client.</summary>
+    public MicroClient(ClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Transport is null)
+        {
+            throw new ArgumentException("ClientOptions.Transport is required", nameof(options));
+        }
+        Options = options;
+        _codecs = new Dictionary<string, ICodec>(StringComparer.OrdinalIgnoreCase);
+        foreach (var codec in options.Codecs)
+        {
+            _codecs[codec.ContentType] = codec;
+        }
+        _logger = options.LoggerFactory?.CreateLogger<MicroClient>() ?? NullLogger<MicroClient>.Instance;
+    }
+
+    /// <inheritdoc/>
+    public ClientOptions Options { get; }
+
+    /// <inheritdoc/>
+    public TService For<TService>(CallOptions? options = null) where TService : class =>
+        ServiceContracts.Get<TService>().CreateClient(this, options);
+
+    /// <inheritdoc/>
+    public async ValueTask<TResponse> CallAsync<TRequest, TResponse>(Method<TRequest, TResponse> method, TRequest request, CallOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        options ??= CallOptions.Default;
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var contentType = options.ContentType ?? Options.ContentType ?? method.DefaultContentType;
+        if (!_codecs.TryGetValue(contentType, out var codec))
+        {
+            throw new MicroException(ClientId, MicroStatusCode.UnsupportedMediaType, $"no codec for content type '{contentType}' is configured on the client");
+        }
+
+        var timeout = options.Timeout ?? Options.Timeout;
+        var service = options.Service ?? method.Service;
+        using var body = new PooledBufferWriter();
+        codec.Serialize(body, request);
+
+        var context = MicroContext.Current;
+        var metadata = MergeMetadata(context, options.Metadata);
+
+        using var deadline = new CancellationTokenSource(timeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var started = Environment.TickCount64;
+        var retries = Math.Max(0, options.Retries ?? Options.Retries);
+        List<string>? tried = null;
+
+        for (var attempt = 0; ; attempt++)
+        {
+            Node? node = null;
+            try
+            {
+                string address;
+                if (options.Address is { } direct)
+                {
+                    address = direct;
+                }
+                else
+                {
+                    node = await SelectAsync(service, options, tried, linked.Token).ConfigureAwait(false);
+                    address = node.Address;
+                }
+
+                var connection = await GetConnectionAsync(address, linked.Token).ConfigureAwait(false);
+                var remaining = timeout - TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
+                var transportRequest = new TransportRequest
+                {
+                    Service = service,
+                    Endpoint = method.Endpoint,
+                    ContentType = codec.ContentType,
+                    Timeout = remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1),
+                    Metadata = metadata,
+                    Body = body.WrittenSequence,
+                };
+
+                using var response = await connection.InvokeAsync(transportRequest, linked.Token).ConfigureAwait(false);
+                if (node is not null)
+                {
+                    Options.Selector.Mark(service, node, null);
+                }
+                if (context is { IsServerSide: false } && response.Metadata is { Count: > 0 } received)
+                {
+                    context.ResponseMetadata.MergeFrom(received);
+                }
+                if (response.Error is { } error)
+                {
+                    throw new MicroException(error);
+                }
+                if (!_codecs.TryGetValue(response.ContentType, out var responseCodec))
+                {
+                    throw new MicroException(ClientId, MicroStatusCode.UnsupportedMediaType, $"the server answered in '{response.ContentType}', which the client has no codec for");
+                }
+                return responseCodec.Deserialize<TResponse>(response.Body);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (OperationCanceledException e) when (deadline.IsCancellationRequested)
+            {
+                throw new MicroException(MicroError.Create(ClientId, MicroStatusCode.Timeout,
+                    $"call to {service}/{method.Endpoint} timed out after {timeout.TotalMilliseconds:0} ms"), e);
+            }
+            catch (TransportException e)
+            {
+                if (node is not null)
+                {
+                    Options.Selector.Mark(service, node, e);
+                }
+                // Retry only what cannot run twice: a call that never reached a handler, or an idempotent one.
+                var retryable = e.NotProcessed || method.Idempotent;
+                if (!retryable || attempt >= retries)
+                {
+                    ClientLog.CallFailed(_logger, service, method.Endpoint, attempt + 1, e);
+                    throw new MicroException(MicroError.Create(ClientId, MicroStatusCode.ServiceUnavailable,
+                        $"call to {service}/{method.Endpoint} failed: {e.Message}"), e);
+                }
+                ClientLog.Retrying(_logger, service, method.Endpoint, attempt + 1, e.Message);
+                if (node is not null)
+                {
+                    (tried ??= new List<string>()).Add(node.Id);
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        foreach (var pending in _connections.Values)
+        {
+            if (pending.IsCompletedSuccessfully)
+            {
+                await pending.Result.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        _connections.Clear();
+    }
+
+    private static Metadata? MergeMetadata(MicroContext? context, Metadata? callMetadata)
+    {
+        var ambient = context?.MetadataOrNull;
+        if (ambient is not { Count: > 0 })
+        {
+            return callMetadata is { Count: > 0 } ? callMetadata : null;
+        }
+        if (callMetadata is not { Count: > 0 })
+        {
+            return ambient;
+        }
+        var merged = ambient.Clone();
+        merged.MergeFrom(callMetadata);
+        return merged;
+    }
+
+    private async ValueTask<Node> SelectAsync(string service, CallOptions options, List<string>? tried, CancellationToken cancellationToken)
+    {
+        if (Options.Registry is null)
+        {
+            throw new MicroException(ClientId, MicroStatusCode.ServiceUnavailable, $"no registry is configured to find service {service}; set ClientOptions.Registry or CallOptions.Address");
+        }
+        var services = await Options.Registry.GetServiceAsync(service, cancellationToken).ConfigureAwait(false);
+        var selectOptions = options.Filters is null && tried is null
+            ? SelectOptions.Default
+            : new SelectOptions { Filters = options.Filters ?? Array.Empty<SelectFilter>(), ExcludedNodes = (IReadOnlyCollection<string>?)tried ?? Array.Empty<string>() };
+        var node = Options.Selector.Select(service, services, selectOptions);
+        if (node is null && tried is not null)
+        {
+            // Every node was tried once; allow any of them again rather than fail without trying.
+            node = Options.Selector.Select(service, services, selectOptions with { ExcludedNodes = Array.Empty<string>() });
+        }
+        return node ?? throw new TransportException(
+            services.Count == 0 ? $"service {service} has no registered node" : $"no node of service {service} passes the selection filters",
+            notProcessed: true);
+    }
+
+    private static async Task<ITransportConnection> DialAsync(ITransport transport, string address) =>
+        await transport.DialAsync(address).ConfigureAwait(false);
+
+    private async ValueTask<ITransportConnection> GetConnectionAsync(string address, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var pending = _connections.GetOrAdd(address, static (a, transport) => DialAsync(transport, a), Options.Transport);
+            ITransportConnection connection;
+            try
+            {
+                connection = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _connections.TryRemove(new(address, pending));
+                throw e as TransportException ?? new TransportException($"could not connect to {address}: {e.Message}", notProcessed: true, e);
+            }
+            if (connection.IsAvailable)
+            {
+                return connection;
+            }
+            // The pooled connection dropped or the peer is going away: dial again.
+            if (_connections.TryRemove(new(address, pending)))
+            {
+                _ = connection.DisposeAsync().AsTask();
+            }
+        }
+    }
+}

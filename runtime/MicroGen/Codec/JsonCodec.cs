@@ -1,0 +1,113 @@
+using System;
+using System.Buffers;
+using System.Text.Json;
+
+namespace MicroGen.Codec;
+
+/// <summary>
+/// The JSON codec (<c>application/json</c>, go-micro's debugging and CLI codec), running routines
+/// the generator writes, so a trimmed or Native AOT server still answers JSON.
+/// </summary>
+public sealed class JsonCodec : ICodec
+{
+    /// <summary>The shared instance.</summary>
+    public static JsonCodec Instance { get; } = new();
+
+    private static readonly JsonReaderOptions s_readerOptions = new() { MaxDepth = 64, CommentHandling = JsonCommentHandling.Skip };
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
+    /// <inheritdoc/>
+    public string Name => "json";
+
+    /// <inheritdoc/>
+    public string ContentType => ContentTypes.Json;
+
+    /// <summary>Registers the routine for <typeparamref name="T"/>. Called by generated module initializers.</summary>
+    public static void Register<T>(JsonRoutine<T> routine) =>
+        Slot<T>.Routine = routine ?? throw new ArgumentNullException(nameof(routine));
+
+    /// <summary>The routine for <typeparamref name="T"/>, or null when none is registered or built in.</summary>
+    public static JsonRoutine<T>? GetRoutine<T>() => Slot<T>.Routine;
+
+    /// <inheritdoc/>
+    public bool CanCarry<T>() => Slot<T>.Routine is not null;
+
+    /// <inheritdoc/>
+    public void Serialize<T>(IBufferWriter<byte> writer, T value)
+    {
+        var routine = Slot<T>.Routine ?? throw CannotCarry<T>();
+        // One writer per thread, reset onto each destination: Utf8JsonWriter is not cheap to create.
+        var json = t_writer;
+        if (json is null)
+        {
+            json = t_writer = new Utf8JsonWriter(writer, new JsonWriterOptions { SkipValidation = true });
+        }
+        else
+        {
+            json.Reset(writer);
+        }
+        try
+        {
+            routine.Write(json, value);
+            json.Flush();
+        }
+        finally
+        {
+            json.Reset(NullBufferWriter.Instance);
+        }
+    }
+
+    /// <inheritdoc/>
+    public T Deserialize<T>(in ReadOnlySequence<byte> data)
+    {
+        var routine = Slot<T>.Routine ?? throw CannotCarry<T>();
+        var reader = new Utf8JsonReader(data, s_readerOptions);
+        try
+        {
+            if (!reader.Read())
+            {
+                // An empty body is "no value" for Empty and a malformed body for anything else.
+                if (typeof(T) == typeof(Empty))
+                {
+                    return default!;
+                }
+                throw new JsonException("the body is empty");
+            }
+            var value = routine.Read(ref reader);
+            if (reader.Read())
+            {
+                throw new JsonException($"unexpected {reader.TokenType} after the value");
+            }
+            return value;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or OverflowException or ArgumentException)
+        {
+            throw new MicroException(MicroError.Create("microgen.codec", MicroStatusCode.BadRequest,
+                $"malformed {ContentType} body for {typeof(T).Name}: {e.Message}"), e);
+        }
+    }
+
+    private MicroException CannotCarry<T>() =>
+        new("microgen.codec", MicroStatusCode.UnsupportedMediaType,
+            $"codec {ContentType} has no routine for {typeof(T).FullName}; mark the type as part of a [MicroService] contract or [MicroEvent]");
+
+    private static class Slot<T>
+    {
+        public static JsonRoutine<T>? Routine = JsonRoutines.GetBuiltin<T>();
+    }
+
+    private sealed class NullBufferWriter : IBufferWriter<byte>
+    {
+        public static readonly NullBufferWriter Instance = new();
+
+        public void Advance(int count)
+        {
+        }
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => new byte[Math.Max(sizeHint, 16)];
+
+        public Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
+    }
+}

@@ -1,0 +1,98 @@
+using System;
+using System.Buffers;
+using MessagePack;
+using MessagePack.Formatters;
+
+namespace MicroGen.Codec;
+
+/// <summary>
+/// The MessagePack codec (<c>application/msgpack</c>), running the formatters the generator writes
+/// plus MessagePack's built-in formatters for primitives. Never MessagePack's dynamic resolvers.
+/// </summary>
+public sealed class MessagePackCodec : ICodec
+{
+    /// <summary>The shared instance.</summary>
+    public static MessagePackCodec Instance { get; } = new();
+
+    /// <summary>
+    /// The options every MicroGen MessagePack routine runs with: <see cref="MicroGenResolver"/> and
+    /// <see cref="MessagePackSecurity.UntrustedData"/> (depth limit, collision-resistant hashing),
+    /// since bodies come from the network.
+    /// </summary>
+    public static MessagePackSerializerOptions Options { get; } =
+        MessagePackSerializerOptions.Standard
+            .WithResolver(MicroGenResolver.Instance)
+            .WithSecurity(MessagePackSecurity.UntrustedData);
+
+    /// <inheritdoc/>
+    public string Name => "msgpack";
+
+    /// <inheritdoc/>
+    public string ContentType => ContentTypes.MessagePack;
+
+    /// <summary>Registers the formatter for <typeparamref name="T"/>. Called by generated module initializers.</summary>
+    public static void Register<T>(IMessagePackFormatter<T> formatter) =>
+        MicroGenResolver.Slot<T>.Formatter = formatter ?? throw new ArgumentNullException(nameof(formatter));
+
+    /// <inheritdoc/>
+    public bool CanCarry<T>() => MicroGenResolver.Instance.GetFormatter<T>() is not null;
+
+    /// <inheritdoc/>
+    public void Serialize<T>(IBufferWriter<byte> writer, T value)
+    {
+        var formatter = MicroGenResolver.Instance.GetFormatter<T>() ?? throw CannotCarry<T>();
+        var msgpack = new MessagePackWriter(writer);
+        formatter.Serialize(ref msgpack, value, Options);
+        msgpack.Flush();
+    }
+
+    /// <inheritdoc/>
+    public T Deserialize<T>(in ReadOnlySequence<byte> data)
+    {
+        var formatter = MicroGenResolver.Instance.GetFormatter<T>() ?? throw CannotCarry<T>();
+        var reader = new MessagePackReader(data);
+        try
+        {
+            var value = formatter.Deserialize(ref reader, Options);
+            if (!reader.End)
+            {
+                throw new MessagePackSerializationException($"unexpected bytes follow the value at offset {reader.Consumed}");
+            }
+            return value;
+        }
+        catch (Exception e) when (e is MessagePackSerializationException or System.IO.EndOfStreamException or InvalidOperationException or OverflowException or FormatException)
+        {
+            throw new MicroException(MicroError.Create("microgen.codec", MicroStatusCode.BadRequest,
+                $"malformed {ContentType} body for {typeof(T).Name}: {e.Message}"), e);
+        }
+    }
+
+    private MicroException CannotCarry<T>() =>
+        new("microgen.codec", MicroStatusCode.UnsupportedMediaType,
+            $"codec {ContentType} has no routine for {typeof(T).FullName}; mark the type as part of a [MicroService] contract or [MicroEvent]");
+}
+
+/// <summary>
+/// The MessagePack resolver of MicroGen: formatters registered by generated code first, then
+/// MessagePack's <see cref="MessagePack.Resolvers.BuiltinResolver"/> (primitives, strings, byte
+/// arrays, <see cref="Guid"/>, <see cref="DateTime"/>, <see cref="DateTimeOffset"/>, decimal…),
+/// which uses no Reflection.Emit.
+/// </summary>
+public sealed class MicroGenResolver : IFormatterResolver
+{
+    /// <summary>The shared instance.</summary>
+    public static MicroGenResolver Instance { get; } = new();
+
+    private MicroGenResolver()
+    {
+    }
+
+    /// <inheritdoc/>
+    public IMessagePackFormatter<T>? GetFormatter<T>() =>
+        Slot<T>.Formatter ?? MessagePack.Resolvers.BuiltinResolver.Instance.GetFormatter<T>();
+
+    internal static class Slot<T>
+    {
+        public static IMessagePackFormatter<T>? Formatter = BuiltinFormatters.Get<T>();
+    }
+}

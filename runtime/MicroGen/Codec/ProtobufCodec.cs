@@ -1,0 +1,74 @@
+using System;
+using System.Buffers;
+using Google.Protobuf;
+
+namespace MicroGen.Codec;
+
+/// <summary>
+/// The Protocol Buffers codec (<c>application/protobuf</c>) for Google.Protobuf messages, through
+/// their own generated code (<c>WriteTo</c> and <c>Parser</c>). <see cref="Empty"/> is zero bytes.
+/// </summary>
+public sealed class ProtobufCodec : ICodec
+{
+    /// <summary>The shared instance.</summary>
+    public static ProtobufCodec Instance { get; } = new();
+
+    /// <inheritdoc/>
+    public string Name => "protobuf";
+
+    /// <inheritdoc/>
+    public string ContentType => ContentTypes.Protobuf;
+
+    /// <summary>Registers the parser of message type <typeparamref name="T"/>. Called by generated module initializers.</summary>
+    public static void Register<T>(MessageParser<T> parser) where T : IMessage<T> =>
+        Slot<T>.Parser = parser ?? throw new ArgumentNullException(nameof(parser));
+
+    /// <inheritdoc/>
+    public bool CanCarry<T>() => typeof(T) == typeof(Empty) || Slot<T>.Parser is not null;
+
+    /// <inheritdoc/>
+    public void Serialize<T>(IBufferWriter<byte> writer, T value)
+    {
+        if (typeof(T) == typeof(Empty))
+        {
+            return;
+        }
+        if (Slot<T>.Parser is null)
+        {
+            throw CannotCarry<T>();
+        }
+        if (value is not IMessage message)
+        {
+            throw new MicroException("microgen.codec", MicroStatusCode.BadRequest, $"a null {typeof(T).Name} cannot be sent as {ContentType}");
+        }
+        message.WriteTo(writer);
+    }
+
+    /// <inheritdoc/>
+    public T Deserialize<T>(in ReadOnlySequence<byte> data)
+    {
+        if (typeof(T) == typeof(Empty))
+        {
+            return default!;
+        }
+        var parser = Slot<T>.Parser ?? throw CannotCarry<T>();
+        try
+        {
+            return (T)parser.ParseFrom(data);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new MicroException(MicroError.Create("microgen.codec", MicroStatusCode.BadRequest,
+                $"malformed {ContentType} body for {typeof(T).Name}: {e.Message}"), e);
+        }
+    }
+
+    private MicroException CannotCarry<T>() =>
+        new("microgen.codec", MicroStatusCode.UnsupportedMediaType,
+            $"codec {ContentType} carries only Google.Protobuf messages, not {typeof(T).FullName}");
+
+    private static class Slot<T>
+    {
+        public static MessageParser? Parser;
+    }
+}

@@ -1,0 +1,86 @@
+using System;
+using System.Buffers;
+
+namespace MicroGen.Internal;
+
+/// <summary>
+/// An <see cref="IBufferWriter{T}"/> over arrays rented from <see cref="ArrayPool{T}.Shared"/>.
+/// Dispose returns the array; the written memory must not be used afterwards.
+/// </summary>
+internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
+{
+    private const int MinimumSize = 256;
+    private byte[] _buffer;
+    private int _written;
+
+    public PooledBufferWriter(int initialSize = MinimumSize) =>
+        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialSize, MinimumSize));
+
+    public int WrittenCount => _written;
+
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
+
+    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
+
+    public ReadOnlySequence<byte> WrittenSequence => new(_buffer, 0, _written);
+
+    public void Advance(int count)
+    {
+        if ((uint)count > (uint)(_buffer.Length - _written))
+        {
+            throw new ArgumentOutOfRangeException(nameof(count));
+        }
+        _written += count;
+    }
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsMemory(_written);
+    }
+
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsSpan(_written);
+    }
+
+    public void Reset() => _written = 0;
+
+    public void Dispose()
+    {
+        var buffer = _buffer;
+        _buffer = Array.Empty<byte>();
+        _written = 0;
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Copies <paramref name="data"/> into a new pooled writer.</summary>
+    public static PooledBufferWriter CopyOf(in ReadOnlySequence<byte> data)
+    {
+        var copy = new PooledBufferWriter(checked((int)data.Length));
+        data.CopyTo(copy._buffer);
+        copy._written = (int)data.Length;
+        return copy;
+    }
+
+    private void Ensure(int sizeHint)
+    {
+        if (_buffer.Length == 0)
+        {
+            throw new ObjectDisposedException(nameof(PooledBufferWriter));
+        }
+        sizeHint = Math.Max(sizeHint, 1);
+        if (_buffer.Length - _written >= sizeHint)
+        {
+            return;
+        }
+        var grown = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _written + sizeHint));
+        _buffer.AsSpan(0, _written).CopyTo(grown);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = grown;
+    }
+}

@@ -1,0 +1,119 @@
+using System;
+using System.Threading;
+
+namespace MicroGen;
+
+/// <summary>
+/// The ambient per-call context, go-micro's <c>context</c> + <c>metadata</c>: on the caller, the
+/// headers sent with every call made inside it; in a handler, the headers the caller sent.
+/// </summary>
+/// <remarks>
+/// <para>Caller side:</para>
+/// <code>
+/// using var scope = MicroContext.Begin();
+/// scope.Context.Metadata["tenant"] = "acme";
+/// var reply = await greeter.SayHello(request);
+/// var served = scope.Context.ResponseMetadata.Get("served-by");
+/// </code>
+/// <para>Handler side, <see cref="Current"/> holds the incoming headers, the deadline and the call
+/// token; headers put into <see cref="ResponseMetadata"/> go back with the reply. A call made from
+/// inside a handler carries the handler's incoming headers on, as go-micro propagates metadata.</para>
+/// <para>Instances are not thread-safe: share one between concurrent calls only for reading.</para>
+/// </remarks>
+public sealed class MicroContext
+{
+    private static readonly AsyncLocal<MicroContext?> s_current = new();
+    private Metadata? _metadata;
+    private Metadata? _responseMetadata;
+
+    /// <summary>Creates an empty caller-side context.</summary>
+    public MicroContext()
+    {
+    }
+
+    internal MicroContext(Metadata? metadata, string service, string endpoint, DateTimeOffset? deadline, CancellationToken cancellationToken)
+    {
+        _metadata = metadata;
+        Service = service;
+        Endpoint = endpoint;
+        Deadline = deadline;
+        CancellationToken = cancellationToken;
+        IsServerSide = true;
+    }
+
+    /// <summary>The context of the current asynchronous flow, or <see langword="null"/> when none was begun.</summary>
+    public static MicroContext? Current => s_current.Value;
+
+    /// <summary>Request headers: sent by calls made in this context; in a handler, those the caller sent.</summary>
+    public Metadata Metadata => _metadata ??= new Metadata();
+
+    /// <summary>
+    /// Response headers: in a handler, the headers to send back with the reply; on a caller, the
+    /// headers the last completed call inside this context received.
+    /// </summary>
+    public Metadata ResponseMetadata => _responseMetadata ??= new Metadata();
+
+    /// <summary>In a handler: the service the call was addressed to. Empty on a caller.</summary>
+    public string Service { get; } = string.Empty;
+
+    /// <summary>In a handler: the endpoint called, for example <c>Greeter.SayHello</c>. Empty on a caller.</summary>
+    public string Endpoint { get; } = string.Empty;
+
+    /// <summary>In a handler: when the caller stops waiting, if it set a timeout.</summary>
+    public DateTimeOffset? Deadline { get; }
+
+    /// <summary>In a handler: fires when the caller cancels, the deadline passes or the server stops.</summary>
+    public CancellationToken CancellationToken { get; }
+
+    /// <summary>Whether this is a handler's incoming context.</summary>
+    public bool IsServerSide { get; }
+
+    internal bool HasMetadata => _metadata is { Count: > 0 };
+
+    internal bool HasResponseMetadata => _responseMetadata is { Count: > 0 };
+
+    internal Metadata? MetadataOrNull => _metadata;
+
+    internal Metadata? ResponseMetadataOrNull => _responseMetadata;
+
+    /// <summary>
+    /// Begins a caller-side context for the current asynchronous flow; disposing the scope restores
+    /// the previous one. The new context starts with a copy of the current context's request headers.
+    /// </summary>
+    public static Scope Begin()
+    {
+        var context = new MicroContext();
+        if (s_current.Value is { HasMetadata: true } outer)
+        {
+            context.Metadata.MergeFrom(outer._metadata);
+        }
+        return Begin(context);
+    }
+
+    /// <summary>Makes <paramref name="context"/> current until the returned scope is disposed.</summary>
+    public static Scope Begin(MicroContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var previous = s_current.Value;
+        s_current.Value = context;
+        return new Scope(context, previous);
+    }
+
+    /// <summary>Restores the previous context when disposed.</summary>
+    public readonly struct Scope : IDisposable
+    {
+        private readonly MicroContext? _previous;
+
+        internal Scope(MicroContext context, MicroContext? previous)
+        {
+            Context = context;
+            _previous = previous;
+        }
+
+        /// <summary>The context this scope made current.</summary>
+        public MicroContext Context { get; }
+
+        /// <inheritdoc/>
+        public void Dispose() => s_current.Value = _previous;
+    }
+}
