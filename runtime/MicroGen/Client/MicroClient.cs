@@ -126,9 +126,10 @@ public sealed class MicroClient : IClient
                 }
                 return responseCodec.Deserialize<TResponse>(response.Body);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
             {
-                throw;
+                // Report the caller's own token, not the linked one, so callers can match it.
+                throw new OperationCanceledException($"call to {service}/{method.Endpoint} was cancelled", e, cancellationToken);
             }
             catch (OperationCanceledException e) when (deadline.IsCancellationRequested)
             {

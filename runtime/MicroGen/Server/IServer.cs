@@ -27,7 +27,7 @@ public interface IServer : IAsyncDisposable
     void Handle<TService>(TService handler) where TService : class;
 
     /// <summary>Serves the endpoints of <paramref name="dispatcher"/>. Call before <see cref="StartAsync"/>.</summary>
-    void Handle(IServiceDispatcher dispatcher);
+    void AddDispatcher(IServiceDispatcher dispatcher);
 
     /// <summary>Listens, registers and starts heart-beating.</summary>
     ValueTask StartAsync(CancellationToken cancellationToken = default);

@@ -79,11 +79,11 @@ public sealed class MicroServer : IServer, ITransportHandler
     public void Handle<TService>(TService handler) where TService : class
     {
         ArgumentNullException.ThrowIfNull(handler);
-        Handle(ServiceContracts.Get<TService>().CreateDispatcher(handler));
+        AddDispatcher(ServiceContracts.Get<TService>().CreateDispatcher(handler));
     }
 
     /// <inheritdoc/>
-    public void Handle(IServiceDispatcher dispatcher)
+    public void AddDispatcher(IServiceDispatcher dispatcher)
     {
         ArgumentNullException.ThrowIfNull(dispatcher);
         lock (_gate)

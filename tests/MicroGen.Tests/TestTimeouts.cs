@@ -1,0 +1,17 @@
+using System;
+using System.Threading.Tasks;
+
+namespace MicroGen.Tests;
+
+internal static class TestTimeouts
+{
+    public static readonly TimeSpan Default = TimeSpan.FromSeconds(15);
+
+    public static Task<T> Bounded<T>(this Task<T> task) => task.WaitAsync(Default);
+
+    public static Task Bounded(this Task task) => task.WaitAsync(Default);
+
+    public static Task<T> Bounded<T>(this ValueTask<T> task) => task.AsTask().WaitAsync(Default);
+
+    public static Task Bounded(this ValueTask task) => task.AsTask().WaitAsync(Default);
+}
