@@ -19,13 +19,17 @@ public static class ServiceContracts
     public static bool TryGet<TService>([NotNullWhen(true)] out ServiceContract<TService>? contract) where TService : class
     {
         contract = Slot<TService>.Contract;
+        if (contract is null && Internal.ModuleRegistration.Ensure(typeof(TService)))
+        {
+            contract = Slot<TService>.Contract;
+        }
         return contract is not null;
     }
 
     /// <summary>Gets the generated code of contract <typeparamref name="TService"/>, or throws a clear error.</summary>
     /// <exception cref="InvalidOperationException">Nothing is registered for <typeparamref name="TService"/>.</exception>
     public static ServiceContract<TService> Get<TService>() where TService : class =>
-        Slot<TService>.Contract ?? throw new InvalidOperationException(
+        TryGet<TService>(out var contract) ? contract : throw new InvalidOperationException(
             $"No generated MicroGen code is registered for {typeof(TService).FullName}. Mark the interface [MicroService] " +
             "and reference the MicroGen package (which brings the source generator) from the project that declares it.");
 

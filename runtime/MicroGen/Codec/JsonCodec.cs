@@ -29,15 +29,23 @@ public sealed class JsonCodec : ICodec
         Slot<T>.Routine = routine ?? throw new ArgumentNullException(nameof(routine));
 
     /// <summary>The routine for <typeparamref name="T"/>, or null when none is registered or built in.</summary>
-    public static JsonRoutine<T>? GetRoutine<T>() => Slot<T>.Routine;
+    public static JsonRoutine<T>? GetRoutine<T>()
+    {
+        var routine = Slot<T>.Routine;
+        if (routine is null && Internal.ModuleRegistration.Ensure(typeof(T)))
+        {
+            routine = Slot<T>.Routine;
+        }
+        return routine;
+    }
 
     /// <inheritdoc/>
-    public bool CanCarry<T>() => Slot<T>.Routine is not null;
+    public bool CanCarry<T>() => GetRoutine<T>() is not null;
 
     /// <inheritdoc/>
     public void Serialize<T>(IBufferWriter<byte> writer, T value)
     {
-        var routine = Slot<T>.Routine ?? throw CannotCarry<T>();
+        var routine = GetRoutine<T>() ?? throw CannotCarry<T>();
         // One writer per thread, reset onto each destination: Utf8JsonWriter is not cheap to create.
         var json = t_writer;
         if (json is null)
@@ -62,7 +70,7 @@ public sealed class JsonCodec : ICodec
     /// <inheritdoc/>
     public T Deserialize<T>(in ReadOnlySequence<byte> data)
     {
-        var routine = Slot<T>.Routine ?? throw CannotCarry<T>();
+        var routine = GetRoutine<T>() ?? throw CannotCarry<T>();
         var reader = new Utf8JsonReader(data, s_readerOptions);
         try
         {

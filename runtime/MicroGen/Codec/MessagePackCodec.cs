@@ -88,8 +88,15 @@ public sealed class MicroGenResolver : IFormatterResolver
     }
 
     /// <inheritdoc/>
-    public IMessagePackFormatter<T>? GetFormatter<T>() =>
-        Slot<T>.Formatter ?? MessagePack.Resolvers.BuiltinResolver.Instance.GetFormatter<T>();
+    public IMessagePackFormatter<T>? GetFormatter<T>()
+    {
+        var formatter = Slot<T>.Formatter ?? MessagePack.Resolvers.BuiltinResolver.Instance.GetFormatter<T>();
+        if (formatter is null && Internal.ModuleRegistration.Ensure(typeof(T)))
+        {
+            formatter = Slot<T>.Formatter;
+        }
+        return formatter;
+    }
 
     internal static class Slot<T>
     {

@@ -24,7 +24,17 @@ public sealed class ProtobufCodec : ICodec
         Slot<T>.Parser = parser ?? throw new ArgumentNullException(nameof(parser));
 
     /// <inheritdoc/>
-    public bool CanCarry<T>() => typeof(T) == typeof(Empty) || Slot<T>.Parser is not null;
+    public bool CanCarry<T>() => typeof(T) == typeof(Empty) || GetParser<T>() is not null;
+
+    private static MessageParser? GetParser<T>()
+    {
+        var parser = Slot<T>.Parser;
+        if (parser is null && Internal.ModuleRegistration.Ensure(typeof(T)))
+        {
+            parser = Slot<T>.Parser;
+        }
+        return parser;
+    }
 
     /// <inheritdoc/>
     public void Serialize<T>(IBufferWriter<byte> writer, T value)
@@ -33,7 +43,7 @@ public sealed class ProtobufCodec : ICodec
         {
             return;
         }
-        if (Slot<T>.Parser is null)
+        if (GetParser<T>() is null)
         {
             throw CannotCarry<T>();
         }
@@ -51,7 +61,7 @@ public sealed class ProtobufCodec : ICodec
         {
             return default!;
         }
-        var parser = Slot<T>.Parser ?? throw CannotCarry<T>();
+        var parser = GetParser<T>() ?? throw CannotCarry<T>();
         try
         {
             return (T)parser.ParseFrom(data);
