@@ -130,7 +130,7 @@ public sealed class MicroServer : IServer, ITransportHandler
             address = DefaultAddress;
         }
         _listener = await Options.Transport.ListenAsync(address, this, cancellationToken).ConfigureAwait(false);
-        Address = Options.Advertise ?? _listener.Address;
+        Address = Options.Advertise ?? Addresses.Advertisable(_listener.Address);
         _registrations = BuildRegistrations();
         ServerLog.Listening(_logger, ServiceName, Id, Options.Transport.Name, Address);
 
