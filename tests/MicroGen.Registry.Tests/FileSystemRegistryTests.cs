@@ -545,46 +545,50 @@ public sealed class FileSystemRegistryTests
         var reader = Create(o => o.LoggerFactory = factory);
         var path = Path.Combine(_dir.Path, "svc", "n1.json");
         await writer.RegisterAsync(Services.Make("svc", "n1"));
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        // Each loop runs on its own thread (2-core machines starve the pool) for at least 1 s and
+        // at least 20 rounds, bounded by the test timeout.
+        var minimum = DateTime.UtcNow + TimeSpan.FromSeconds(1);
+        var deadline = DateTime.UtcNow + Timeouts.Wait;
+        bool Running(int rounds) => DateTime.UtcNow < deadline && (DateTime.UtcNow < minimum || rounds < 20);
 
         // Act: one writer rewrites the document with sizes that vary a lot while two readers read it.
-        var writing = Task.Run(async () =>
+        var writing = Task.Factory.StartNew(() =>
         {
             var writes = 0;
-            while (!stop.IsCancellationRequested)
+            while (Running(writes))
             {
                 var padding = new string('x', (writes % 7) * 3000);
-                await writer.RegisterAsync(Services.Make("svc", "n1", nodeMetadata: new Dictionary<string, string> { ["pad"] = padding }));
+                writer.RegisterAsync(Services.Make("svc", "n1", nodeMetadata: new Dictionary<string, string> { ["pad"] = padding })).AsTask().GetAwaiter().GetResult();
                 writes++;
             }
             return writes;
-        });
-        var readingRaw = Task.Run(() =>
+        }, TaskCreationOptions.LongRunning);
+        var readingRaw = Task.Factory.StartNew(() =>
         {
             var reads = 0;
-            while (!stop.IsCancellationRequested)
+            while (Running(reads))
             {
                 using var json = JsonDocument.Parse(File.ReadAllBytes(path)); // throws on a partial document
                 Assert.That(json.RootElement.GetProperty("node").GetProperty("id").GetString(), Is.EqualTo("n1"));
                 reads++;
             }
             return reads;
-        });
-        var readingRegistry = Task.Run(async () =>
+        }, TaskCreationOptions.LongRunning);
+        var readingRegistry = Task.Factory.StartNew(() =>
         {
             var reads = 0;
-            while (!stop.IsCancellationRequested)
+            while (Running(reads))
             {
-                var found = await reader.GetServiceAsync("svc");
+                var found = reader.GetServiceAsync("svc").AsTask().GetAwaiter().GetResult();
                 Assert.That(found.Single().Nodes.Single().Id, Is.EqualTo("n1"));
                 reads++;
             }
             return reads;
-        });
-        var counts = await Task.WhenAll(writing, readingRaw, readingRegistry).WaitAsync(Timeouts.Wait);
+        }, TaskCreationOptions.LongRunning);
+        var counts = await Task.WhenAll(writing, readingRaw, readingRegistry).WaitAsync(Timeouts.Wait + Timeouts.Wait);
 
         // Assert
-        Assert.That(counts, Is.All.GreaterThan(1), "writes, raw reads and registry reads all happened");
+        Assert.That(counts, Is.All.GreaterThanOrEqualTo(20), "writes, raw reads and registry reads all happened");
         Assert.That(logs.Warnings, Is.Empty);
         Assert.That(Directory.GetFiles(Path.Combine(_dir.Path, "svc")), Is.EqualTo(new[] { path }), "no temporary file is left behind");
     }
