@@ -265,8 +265,10 @@ public sealed class FileSystemRegistryTests
     [Test]
     public async Task WatchAsync_FileSystemWatcherOnly_ReportsCreateUpdateDeleteFromAnotherInstance()
     {
-        // Arrange: polling so slow that only file-system notifications can deliver the events in time.
-        var watching = Create(o => o.PollInterval = TimeSpan.FromMinutes(10));
+        // Arrange: polling so slow that only file-system notifications can deliver the events in time
+        // (and a trailing separator on the folder, which must not confuse the notification filter).
+        var watching = Create(o => o.PollInterval = TimeSpan.FromMinutes(10), directory: _dir.Path + Path.DirectorySeparatorChar);
+        Assert.That(watching.RootDirectory, Is.EqualTo(_dir.Path));
         var writer = Create();
         var events = Watch(watching, "svc");
 

@@ -51,9 +51,10 @@ public sealed class CachingRegistry : IRegistry
         {
             throw new ArgumentOutOfRangeException(nameof(options), Options.Ttl, "Ttl must be positive.");
         }
-        if (Options.WatchRetryDelay < TimeSpan.Zero)
+        if (Options.WatchRetryDelay <= TimeSpan.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), Options.WatchRetryDelay, "WatchRetryDelay must not be negative.");
+            // Zero would spin on an inner registry whose watch fails at once.
+            throw new ArgumentOutOfRangeException(nameof(options), Options.WatchRetryDelay, "WatchRetryDelay must be positive.");
         }
         _time = Options.TimeProvider ?? TimeProvider.System;
         _logger = Options.LoggerFactory?.CreateLogger<CachingRegistry>() ?? NullLogger<CachingRegistry>.Instance;

@@ -69,7 +69,7 @@ public sealed class FileSystemRegistry : IRegistry
             throw new ArgumentOutOfRangeException(nameof(options), Options.ExpiredRetention, "ExpiredRetention must not be negative.");
         }
         _isDefaultDirectory = string.IsNullOrWhiteSpace(Options.Directory);
-        RootDirectory = Path.GetFullPath(_isDefaultDirectory ? GetDefaultDirectory() : Options.Directory!);
+        RootDirectory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(_isDefaultDirectory ? GetDefaultDirectory() : Options.Directory!));
         _time = Options.TimeProvider ?? TimeProvider.System;
         _logger = Options.LoggerFactory?.CreateLogger<FileSystemRegistry>() ?? NullLogger<FileSystemRegistry>.Instance;
     }
