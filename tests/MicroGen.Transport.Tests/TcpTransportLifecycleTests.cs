@@ -92,6 +92,29 @@ public sealed class TcpTransportLifecycleTests : TransportTestBase
     }
 
     [Test]
+    public async Task Drain_ClientDisposesUnavailableConnection_InFlightCallStillCompletes()
+    {
+        // Arrange: MicroClient disposes a connection as soon as IsAvailable turns false.
+        var handler = new SlowHandler();
+        var listener = await ListenAsync(handler);
+        var connection = await CreateTransport().DialAsync(listener.Address).DefaultTimeout();
+        var inFlight = connection.InvokeAsync(Calls.Request("in flight")).AsTask();
+        await handler.Started.DefaultTimeout();
+        await listener.DrainAsync().DefaultTimeout();
+        await WaitUntilAsync(() => !connection.IsAvailable);
+
+        // Act
+        var disposed = connection.DisposeAsync().AsTask();
+        handler.Release();
+
+        // Assert
+        using var response = await inFlight.DefaultTimeout();
+        Assert.That(response.Text(), Is.EqualTo("in flight"));
+        await disposed.DefaultTimeout();
+        await Logs.WaitForAsync("ConnectionClosed", e => e.Message.Contains("no calls remain"));
+    }
+
+    [Test]
     public async Task Drain_RequestRacingTheGoAway_IsAnsweredRefusedNotProcessed()
     {
         // Arrange: a raw dialler, so a REQUEST can be sent after the GOAWAY is already on the wire.

@@ -32,7 +32,23 @@ internal sealed class TcpClientConnection : TcpConnection, ITransportConnection
     public bool IsAvailable =>
         !IsClosing && !_goAwayReceived && Handshake.IsCompletedSuccessfully && Volatile.Read(ref _nextStreamId) <= TcpProtocol.MaxStreamId;
 
+    /// <summary>How long a dispose after GOAWAY waits for the calls still in flight.</summary>
+    private static readonly TimeSpan s_goAwayDisposeTimeout = TimeSpan.FromSeconds(30);
+
     protected override uint GoAwayLastStreamId => 0; // the dialler accepts no streams in v1
+
+    /// <summary>
+    /// After a GOAWAY, a dispose (the client's reaction to <see cref="IsAvailable"/> turning false)
+    /// lets the calls the listener promised to finish complete first (§3.9); the connection closes
+    /// itself when the last one does. Without a GOAWAY, a dispose fails the calls in flight at once.
+    /// </summary>
+    protected override async Task BeforeDisposeAsync()
+    {
+        if (_goAwayReceived)
+        {
+            await Closed.WaitAsync(s_goAwayDisposeTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
 
     /// <inheritdoc/>
     public ValueTask<TransportResponse> InvokeAsync(TransportRequest request, CancellationToken cancellationToken = default)
@@ -127,6 +143,24 @@ internal sealed class TcpClientConnection : TcpConnection, ITransportConnection
                 call.SetException(new TransportException($"{RemoteAddress} is going away ({reason}) and did not process the call", notProcessed: true));
             }
         }
+        CloseIfDrained();
+    }
+
+    /// <summary>After a GOAWAY, the connection has no further use once its last call completed.</summary>
+    private void CloseIfDrained()
+    {
+        if (!_goAwayReceived)
+        {
+            return;
+        }
+        lock (_pending)
+        {
+            if (_pending.Count != 0)
+            {
+                return;
+            }
+        }
+        _ = CloseAsync(GoAwayCode.NoError, "the listener went away and no calls remain");
     }
 
     protected override void OnClosing(string reason)
@@ -205,6 +239,7 @@ internal sealed class TcpClientConnection : TcpConnection, ITransportConnection
         call.SetException(new OperationCanceledException(call.CancellationToken));
         // Tell the listener to cancel the handler (§3.6). Queued: this runs inside Cancel().
         QueueWrite(new CancelFrame(streamId));
+        CloseIfDrained();
     }
 
     private void CompleteCall(in FrameHeader header, in ReadOnlySequence<byte> payload)
@@ -230,17 +265,22 @@ internal sealed class TcpClientConnection : TcpConnection, ITransportConnection
             // Copy the body out of the pipe: the caller keeps it after the read loop moves on.
             var copy = PooledBufferWriter.CopyOf(body);
             call.SetResult(new TransportResponse(headers.ContentType ?? string.Empty, copy.WrittenSequence, copy, headers.Metadata));
-            return;
         }
-        var error = headers.Error is { } json
-            ? MicroError.Parse(json)
-            : MicroError.Create(TcpProtocol.ErrorId, MicroStatusCode.InternalServerError, "the listener sent an ERROR without Micro-Error");
-        if ((header.Flags & FrameFlags.NotProcessed) != 0)
+        else
         {
-            call.SetException(new TransportException($"{RemoteAddress} refused the call, which was not processed: {error.Detail}", notProcessed: true));
-            return;
+            var error = headers.Error is { } json
+                ? MicroError.Parse(json)
+                : MicroError.Create(TcpProtocol.ErrorId, MicroStatusCode.InternalServerError, "the listener sent an ERROR without Micro-Error");
+            if ((header.Flags & FrameFlags.NotProcessed) != 0)
+            {
+                call.SetException(new TransportException($"{RemoteAddress} refused the call, which was not processed: {error.Detail}", notProcessed: true));
+            }
+            else
+            {
+                call.SetResult(new TransportResponse(error, headers.Metadata));
+            }
         }
-        call.SetResult(new TransportResponse(error, headers.Metadata));
+        CloseIfDrained();
     }
 
     private TransportException NotAvailable() => new(

@@ -111,9 +111,13 @@ internal abstract class TcpConnection : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await BeforeDisposeAsync().ConfigureAwait(false);
         await CloseAsync(GoAwayCode.NoError, "disposed").ConfigureAwait(false);
         await Task.WhenAll(_readLoop, _sendLoop, _pingLoop).ConfigureAwait(false);
     }
+
+    /// <summary>Runs before a dispose closes the connection: a chance to let calls in flight finish.</summary>
+    protected virtual Task BeforeDisposeAsync() => Task.CompletedTask;
 
     /// <summary>Handles a call frame (REQUEST, RESPONSE, ERROR, CANCEL, STREAM_*). Runs on the read loop.</summary>
     protected abstract void OnCallFrame(in FrameHeader header, in ReadOnlySequence<byte> payload);
