@@ -53,6 +53,19 @@ internal sealed class LoopbackClient : IClient
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
+    // Streaming shapes are exercised end to end through MicroClient/MicroServer, not through this loopback.
+    public IAsyncEnumerable<TResponse> ServerStreamAsync<TRequest, TResponse>(Method<TRequest, TResponse> method, TRequest request, CallOptions? options = null, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("the loopback client carries unary calls only");
+
+    public ValueTask<TResponse> ClientStreamAsync<TRequest, TItem, TResponse>(Method<TRequest, TResponse> method, TRequest request, IAsyncEnumerable<TItem> items, CallOptions? options = null, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("the loopback client carries unary calls only");
+
+    public IAsyncEnumerable<TResponse> DuplexStreamAsync<TRequest, TItem, TResponse>(Method<TRequest, TResponse> method, TRequest request, IAsyncEnumerable<TItem> items, CallOptions? options = null, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("the loopback client carries unary calls only");
+
+    public ValueTask<MicroGen.Transport.ITransportStream> StreamAsync(string service, string endpoint, string contentType, ReadOnlyMemory<byte> request, CallOptions? options = null, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException("the loopback client carries unary calls only");
+
     private sealed class LoopbackServerCall(string endpoint, ReadOnlyMemory<byte> body, ICodec codec, CancellationToken cancellationToken) : ServerCall
     {
         public ArrayBufferWriter<byte> Response { get; } = new();
