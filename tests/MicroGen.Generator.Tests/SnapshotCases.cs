@@ -345,6 +345,7 @@ internal static class SnapshotCases
             ValueTask<Summary> UploadNamed(string name, IAsyncEnumerable<Chunk> chunks, CancellationToken cancellationToken = default);
             Task Store(string bucket, string key, IAsyncEnumerable<Chunk> chunks);
             ValueTask Drain(IAsyncEnumerable<int> numbers, CancellationToken cancellationToken);
+            ValueTask<int> Tagged(IAsyncEnumerable<int> @event, string label, CancellationToken cancellationToken = default);
 
             // Duplex.
             IAsyncEnumerable<Line> Chat(IAsyncEnumerable<Line> lines, CancellationToken cancellationToken = default);

@@ -36,6 +36,10 @@ namespace Demo.Streams
         public static readonly global::MicroGen.Client.Method<global::MicroGen.Codec.Empty, global::MicroGen.Codec.Empty> Drain = new(
             "streams", "Streams.Drain", global::MicroGen.Client.MethodType.ClientStreaming, idempotent: false, defaultContentType: "application/msgpack");
 
+        /// <summary>The <c>Streams.Tagged</c> endpoint.</summary>
+        public static readonly global::MicroGen.Client.Method<string, int> Tagged = new(
+            "streams", "Streams.Tagged", global::MicroGen.Client.MethodType.ClientStreaming, idempotent: false, defaultContentType: "application/msgpack");
+
         /// <summary>The <c>Streams.Chat</c> endpoint.</summary>
         public static readonly global::MicroGen.Client.Method<global::MicroGen.Codec.Empty, global::Demo.Streams.Line> Chat = new(
             "streams", "Streams.Chat", global::MicroGen.Client.MethodType.DuplexStreaming, idempotent: false, defaultContentType: "application/msgpack");
@@ -54,7 +58,7 @@ namespace Demo.Streams
 
         /// <summary>The contract: service <c>streams</c>, version <c>1.0.0</c>.</summary>
         public static readonly global::MicroGen.Server.ServiceDescriptor Descriptor = new(
-            "streams", "1.0.0", "Streams", new global::MicroGen.Client.MethodDescriptor[] { Watch, Tail, Moods, Upload, UploadNamed, Store, Drain, Chat, Echo, Maybe, Ticks });
+            "streams", "1.0.0", "Streams", new global::MicroGen.Client.MethodDescriptor[] { Watch, Tail, Moods, Upload, UploadNamed, Store, Drain, Tagged, Chat, Echo, Maybe, Ticks });
 
         /// <summary>The arguments of <c>Tail</c>, carried as one payload.</summary>
         public readonly struct TailArguments
@@ -141,6 +145,10 @@ namespace Demo.Streams
         }
 
         /// <inheritdoc/>
+        global::System.Threading.Tasks.ValueTask<int> global::Demo.Streams.IStreams.Tagged(global::System.Collections.Generic.IAsyncEnumerable<int> @event, string label, global::System.Threading.CancellationToken cancellationToken)
+            => _client.ClientStreamAsync(global::Demo.Streams.StreamsDescriptor.Tagged, label, @event, _options, cancellationToken);
+
+        /// <inheritdoc/>
         global::System.Collections.Generic.IAsyncEnumerable<global::Demo.Streams.Line> global::Demo.Streams.IStreams.Chat(global::System.Collections.Generic.IAsyncEnumerable<global::Demo.Streams.Line> lines, global::System.Threading.CancellationToken cancellationToken)
             => _client.DuplexStreamAsync(global::Demo.Streams.StreamsDescriptor.Chat, global::MicroGen.Codec.Empty.Value, lines, _options, cancellationToken);
 
@@ -194,6 +202,8 @@ namespace Demo.Streams
                     return HandleStoreAsync(call);
                 case "Streams.Drain":
                     return HandleDrainAsync(call);
+                case "Streams.Tagged":
+                    return HandleTaggedAsync(call);
                 case "Streams.Chat":
                     return HandleChatAsync(call);
                 case "Streams.Shout":
@@ -263,6 +273,13 @@ namespace Demo.Streams
             _ = call.ReadRequest<global::MicroGen.Codec.Empty>();
             await _handler.Drain(call.ReadStream<int>(), call.CancellationToken).ConfigureAwait(false);
             call.WriteResponse(global::MicroGen.Codec.Empty.Value);
+        }
+
+        private async global::System.Threading.Tasks.ValueTask HandleTaggedAsync(global::MicroGen.Server.ServerCall call)
+        {
+            var request = call.ReadRequest<string>();
+            var result = await _handler.Tagged(call.ReadStream<int>(), request, call.CancellationToken).ConfigureAwait(false);
+            call.WriteResponse<int>(result);
         }
 
         private async global::System.Threading.Tasks.ValueTask HandleChatAsync(global::MicroGen.Server.ServerCall call)
