@@ -18,8 +18,8 @@ public sealed class MicroService : IService
 {
     private readonly MicroServer _server;
     private readonly MicroClient _client;
+    private readonly List<IAsyncDisposable> _owned = new();
     private readonly IBroker _broker;
-    private readonly bool _ownsBroker;
     private readonly Dictionary<string, ICodec> _codecsByType;
     private readonly List<(string Topic, BrokerHandler Handler, SubscribeOptions Options)> _subscriptions = new();
     private readonly List<ISubscription> _active = new();
@@ -30,8 +30,8 @@ public sealed class MicroService : IService
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
-        var transport = options.Transport ??= InMemoryTransport.Shared;
-        var registry = options.Registry ??= InMemoryRegistry.Shared;
+        var transport = options.Transport ??= Own(DefaultTransport(options));
+        var registry = options.Registry ??= Own(DefaultRegistry(options));
         var selector = options.Selector ??= new RandomSelector();
         var codecs = options.Codecs ??= new List<ICodec> { MessagePackCodec.Instance, ProtobufCodec.Instance, JsonCodec.Instance };
         _codecsByType = Codecs.ByContentType(codecs);
@@ -39,7 +39,7 @@ public sealed class MicroService : IService
         {
             // The embedded default rides on the service's own transport and registry, so it is
             // in-process on the in-memory parts and cross-process on TCP and the file registry.
-            options.Broker = new EmbeddedBroker(new EmbeddedBrokerOptions
+            options.Broker = Own(new EmbeddedBroker(new EmbeddedBrokerOptions
             {
                 Transport = transport,
                 Registry = registry,
@@ -48,10 +48,15 @@ public sealed class MicroService : IService
                 RegisterInterval = options.RegisterInterval,
                 DrainTimeout = options.DrainTimeout,
                 LoggerFactory = options.LoggerFactory,
-            });
-            _ownsBroker = true;
+            }));
         }
         _broker = options.Broker;
+
+        // Lookups go through a cache kept fresh by a watch, as go-micro's selector does; an
+        // in-memory registry is its own cache.
+        var lookups = registry is InMemoryRegistry or CachingRegistry
+            ? registry
+            : Own(new CachingRegistry(registry, new CachingRegistryOptions { LoggerFactory = options.LoggerFactory }));
 
         _server = new MicroServer(new ServerOptions
         {
@@ -72,7 +77,7 @@ public sealed class MicroService : IService
         _client = new MicroClient(new ClientOptions
         {
             Transport = transport,
-            Registry = registry,
+            Registry = lookups,
             Selector = selector,
             Codecs = codecs,
             Timeout = options.CallTimeout ?? ClientOptions.DefaultTimeout,
@@ -82,6 +87,16 @@ public sealed class MicroService : IService
             Name = options.Name,
         });
     }
+
+    private T Own<T>(T part) where T : IAsyncDisposable
+    {
+        _owned.Add(part);
+        return part;
+    }
+
+    private static ITransport DefaultTransport(ServiceOptions options) => InMemoryTransport.Shared;
+
+    private static IRegistry DefaultRegistry(ServiceOptions options) => InMemoryRegistry.Shared;
 
     /// <inheritdoc/>
     public string Name => Options.Name ?? (_server.Contracts.Count > 0 ? _server.Contracts[0].Name : "microgen");
@@ -176,10 +191,16 @@ public sealed class MicroService : IService
         await UnsubscribeAllAsync().ConfigureAwait(false);
         await _server.DisposeAsync().ConfigureAwait(false);
         await _client.DisposeAsync().ConfigureAwait(false);
-        if (_ownsBroker)
+        // The parts this service created for itself (the defaults, the lookup cache, the broker) end
+        // with it, newest first; parts handed in through the options belong to the caller.
+        for (var i = _owned.Count - 1; i >= 0; i--)
         {
-            await _broker.DisposeAsync().ConfigureAwait(false);
+            if (!ReferenceEquals(_owned[i], InMemoryTransport.Shared) && !ReferenceEquals(_owned[i], InMemoryRegistry.Shared))
+            {
+                await _owned[i].DisposeAsync().ConfigureAwait(false);
+            }
         }
+        _owned.Clear();
     }
 
     private async ValueTask UnsubscribeAllAsync()
