@@ -434,12 +434,18 @@ public sealed class EmbeddedBroker : IBroker
 
     private void EnsureWatching()
     {
-        if (Volatile.Read(ref _watch) is null && _disposed == 0)
+        if (Volatile.Read(ref _watch) is not null || _disposed != 0)
         {
-            var started = new Task<Task>(() => WatchAsync(_disposing.Token));
-            if (Interlocked.CompareExchange(ref _watch, started.Unwrap(), null) is null)
+            return;
+        }
+        lock (_cache)
+        {
+            if (_watch is null)
             {
-                started.Start(TaskScheduler.Default);
+                // Called directly, not through Task.Run: the watch method runs synchronously up to its
+                // first wait for an event, so the registry has the watcher in place before the first
+                // lookup is cached and a subscriber registering right after cannot be missed.
+                _watch = WatchAsync(_disposing.Token);
             }
         }
     }
