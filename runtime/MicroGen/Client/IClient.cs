@@ -71,5 +71,7 @@ public interface IClient : IAsyncDisposable
     /// <exception cref="PublishException">A delivery failed, or the topic has no subscriber; the message says which and why.</exception>
     /// <exception cref="MicroException">Code 415 when no codec can carry <typeparamref name="TEvent"/>.</exception>
     /// <exception cref="InvalidOperationException">No broker is configured.</exception>
-    ValueTask<PublishResult> PublishAsync<TEvent>(string topic, TEvent message, PublishOptions? options = null, CancellationToken cancellationToken = default);
+    /// <remarks>The default implementation throws <see cref="NotSupportedException"/>, so clients written before events (test doubles, adapters) keep compiling.</remarks>
+    ValueTask<PublishResult> PublishAsync<TEvent>(string topic, TEvent message, PublishOptions? options = null, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} does not publish events; use MicroClient or a service's client.");
 }
