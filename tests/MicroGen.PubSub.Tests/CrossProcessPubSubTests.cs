@@ -234,6 +234,7 @@ public sealed class CrossProcessPubSubTests
 
     [Test]
     [Explicit("a measurement, not a check: run it by name to get publish-to-handle throughput")]
+    [TestCase(1, 1)]
     [TestCase(1, 64)]
     [TestCase(3, 64)]
     public async Task Throughput_EmbeddedBrokerAcrossProcesses(int subscribers, int inFlight)

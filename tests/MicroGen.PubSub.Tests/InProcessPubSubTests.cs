@@ -319,6 +319,19 @@ public sealed class InProcessPubSubTests(BrokerKind kind)
     }
 
     [Test]
+    public async Task Publish_WithMessageId_SubscriberSeesThatId()
+    {
+        var ids = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await Create("sub").Subscribe<string>("dedupe", (_, _) => { ids.Add(MicroContext.Current!.Event!.Id); return Task.CompletedTask; }).StartAsync().Bounded();
+        var publisher = Create("pub");
+
+        await publisher.Client.PublishAsync("dedupe", "x", new PublishOptions { MessageId = "order-7-created" }).Bounded();
+        await publisher.Client.PublishAsync("dedupe", "x", new PublishOptions { MessageId = "order-7-created" }).Bounded();
+
+        Assert.That(ids, Is.EqualTo(new[] { "order-7-created", "order-7-created" }));
+    }
+
+    [Test]
     public async Task Subscribe_ServiceStopped_SubscriptionRemoved()
     {
         var subscriber = Create("sub");

@@ -20,6 +20,12 @@ public sealed record PublishOptions
     /// </summary>
     public string? ContentType { get; init; }
 
+    /// <summary>
+    /// The message id of a typed publish. Defaults to a new one; set it to re-publish the same event
+    /// after a failure, so that subscribers that already handled it can recognise it.
+    /// </summary>
+    public string? MessageId { get; init; }
+
     /// <summary>Headers sent with the event in addition to the ambient <see cref="MicroContext"/>'s.</summary>
     public Metadata? Metadata { get; init; }
 

@@ -29,7 +29,7 @@ public sealed partial class MicroClient
 
         var envelope = new BrokerMessage
         {
-            Id = BrokerMessage.NewId(),
+            Id = options.MessageId ?? BrokerMessage.NewId(),
             Topic = topic,
             ContentType = codec.ContentType,
             Body = body.WrittenMemory,
