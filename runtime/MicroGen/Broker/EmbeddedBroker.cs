@@ -647,7 +647,18 @@ public sealed class EmbeddedBroker : IBroker
             Headers = user,
             Redelivered = redelivered,
         };
-        var error = await registered.Local.DeliverAsync(message, cancellationToken).ConfigureAwait(false);
+        // The publisher's deadline holds here too, even if its cancel never arrives.
+        using var deadline = request.Timeout is { } timeout ? new CancellationTokenSource(timeout) : null;
+        using var linked = deadline is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        MicroError? error;
+        try
+        {
+            error = await registered.Local.DeliverAsync(message, linked?.Token ?? cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline?.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested)
+        {
+            error = MicroError.Create(BrokerIds.Broker, MicroStatusCode.Timeout, $"the handler of subscription {registered.Local.Id} did not finish within the publisher's deadline");
+        }
         return error is null
             ? new TransportResponse(request.ContentType, ReadOnlySequence<byte>.Empty)
             : new TransportResponse(error);
