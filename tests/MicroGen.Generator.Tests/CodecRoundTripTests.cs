@@ -197,70 +197,6 @@ public sealed class CodecRoundTripTests(ICodec codec)
         }, iter: 1_000, threads: 1);
     }
 
-    [TestCase("{\"title\": 5}")]
-    [TestCase("{\"title\": \"x\", \"color\": \"Purple\"}")]
-    [TestCase("{\"title\": \"x\", \"counts\": {\"a\": \"b\"}}")]
-    [TestCase("{\"title\": \"x\", \"byColor\": {\"NotAColor\": []}}")]
-    [TestCase("{\"title\": \"x\", \"maybePoint\": 3}")]
-    [TestCase("[1, 2]")]
-    [TestCase("{\"title\": \"x\"} {}")]
-    [TestCase("{\"title\": \"x\", \"primitives\": {\"letter\": \"ab\"}}")]
-    [TestCase("{\"title\": \"x\", \"primitives\": {\"id\": \"not-a-guid\"}}")]
-    [TestCase("{\"title\": \"x\", \"primitives\": {\"u8\": 256}}")]
-    public void Decode_WrongJsonShapes_Throws400(string json)
-    {
-        if (codec is not JsonCodec)
-        {
-            Assert.Ignore("JSON text only");
-        }
-
-        var error = Assert.Throws<MicroException>(() => Codecs.Decode<Everything>(codec, Encoding.UTF8.GetBytes(json)));
-
-        Assert.That(error!.Code, Is.EqualTo(MicroStatusCode.BadRequest));
-    }
-
-    [Test]
-    public void Json_PropertyNames_AreCamelCaseAndReadCaseInsensitively()
-    {
-        if (codec is not JsonCodec)
-        {
-            Assert.Ignore("JSON text only");
-        }
-
-        var text = Encoding.UTF8.GetString(Codecs.Encode(codec, new Everything { Title = "t", MaybeNumber = 3, Color = Color.Blue }));
-        Assert.That(text, Does.Contain("\"title\":\"t\"").And.Contain("\"maybeNumber\":3").And.Contain("\"color\":\"Blue\""));
-
-        var back = Codecs.Decode<Everything>(codec, Encoding.UTF8.GetBytes("{\"TITLE\":\"x\",\"unknown\":{\"a\":[1,2,{}]},\"COLOR\":\"green\",\"small\":255}"));
-        Assert.That(back.Title, Is.EqualTo("x"));
-        Assert.That(back.Color, Is.EqualTo(Color.Green));
-        Assert.That(back.Small, Is.EqualTo(Small.Max));
-
-        var args = Codecs.Decode<RoundTripDescriptor.AddArguments>(codec, Encoding.UTF8.GetBytes("{\"a\":1,\"b\":2}"));
-        Assert.That((args.a, args.b), Is.EqualTo((1, 2)));
-        var keywords = Encoding.UTF8.GetString(Codecs.Encode(codec, new RoundTripDescriptor.KeywordsArguments(7, "e")));
-        Assert.That(keywords, Is.EqualTo("{\"class\":7,\"event\":\"e\"}"));
-    }
-
-    [Test]
-    public void MessagePack_Objects_AreMapsKeyedByMemberNameAndArgumentsAreArrays()
-    {
-        if (codec is not MessagePackCodec)
-        {
-            Assert.Ignore("MessagePack only");
-        }
-
-        var reply = Codecs.Encode(codec, new HelloReply("hi"));
-        Assert.That(Convert.ToHexString(reply), Is.EqualTo("81A74D657373616765A26869"), "map {\"Message\": \"hi\"}");
-
-        var args = Codecs.Encode(codec, new RoundTripDescriptor.AddArguments(1, 2));
-        Assert.That(Convert.ToHexString(args), Is.EqualTo("920102"), "array [1, 2]");
-
-        // Unknown keys are skipped and missing ones left at default.
-        var extra = Convert.FromHexString("82A3466F6F01A74D657373616765A26869");
-        Assert.That(Codecs.Decode<HelloReply>(codec, extra), Is.EqualTo(new HelloReply("hi")));
-        Assert.That(Codecs.Decode<HelloReply>(codec, [0x80]), Is.EqualTo(new HelloReply(null!)));
-    }
-
     private void AssertDecodesOr400<T>(byte[] bytes)
     {
         try
@@ -275,5 +211,58 @@ public sealed class CodecRoundTripTests(ICodec codec)
         {
             Assert.Fail($"decoding {typeof(T).Name} from {Convert.ToHexString(bytes)} threw {e.GetType().Name}: {e.Message}");
         }
+    }
+}
+
+/// <summary>The wire shapes each codec's generated routines produce and accept.</summary>
+public sealed class CodecFormatTests
+{
+    [TestCase("{\"title\": 5}")]
+    [TestCase("{\"title\": \"x\", \"color\": \"Purple\"}")]
+    [TestCase("{\"title\": \"x\", \"counts\": {\"a\": \"b\"}}")]
+    [TestCase("{\"title\": \"x\", \"byColor\": {\"NotAColor\": []}}")]
+    [TestCase("{\"title\": \"x\", \"maybePoint\": 3}")]
+    [TestCase("[1, 2]")]
+    [TestCase("{\"title\": \"x\"} {}")]
+    [TestCase("{\"title\": \"x\", \"primitives\": {\"letter\": \"ab\"}}")]
+    [TestCase("{\"title\": \"x\", \"primitives\": {\"id\": \"not-a-guid\"}}")]
+    [TestCase("{\"title\": \"x\", \"primitives\": {\"u8\": 256}}")]
+    public void Decode_WrongJsonShapes_Throws400(string json)
+    {
+        var error = Assert.Throws<MicroException>(() => Codecs.Decode<Everything>(JsonCodec.Instance, Encoding.UTF8.GetBytes(json)));
+
+        Assert.That(error!.Code, Is.EqualTo(MicroStatusCode.BadRequest));
+    }
+
+    [Test]
+    public void Json_PropertyNames_AreCamelCaseAndReadCaseInsensitively()
+    {
+        var text = Encoding.UTF8.GetString(Codecs.Encode(JsonCodec.Instance, new Everything { Title = "t", MaybeNumber = 3, Color = Color.Blue }));
+        Assert.That(text, Does.Contain("\"title\":\"t\"").And.Contain("\"maybeNumber\":3").And.Contain("\"color\":\"Blue\""));
+
+        var back = Codecs.Decode<Everything>(JsonCodec.Instance, Encoding.UTF8.GetBytes("{\"TITLE\":\"x\",\"unknown\":{\"a\":[1,2,{}]},\"COLOR\":\"green\",\"small\":255}"));
+        Assert.That(back.Title, Is.EqualTo("x"));
+        Assert.That(back.Color, Is.EqualTo(Color.Green));
+        Assert.That(back.Small, Is.EqualTo(Small.Max));
+
+        var args = Codecs.Decode<RoundTripDescriptor.AddArguments>(JsonCodec.Instance, Encoding.UTF8.GetBytes("{\"a\":1,\"b\":2}"));
+        Assert.That((args.a, args.b), Is.EqualTo((1, 2)));
+        var keywords = Encoding.UTF8.GetString(Codecs.Encode(JsonCodec.Instance, new RoundTripDescriptor.KeywordsArguments(7, "e")));
+        Assert.That(keywords, Is.EqualTo("{\"class\":7,\"event\":\"e\"}"));
+    }
+
+    [Test]
+    public void MessagePack_Objects_AreMapsKeyedByMemberNameAndArgumentsAreArrays()
+    {
+        var reply = Codecs.Encode(MessagePackCodec.Instance, new HelloReply("hi"));
+        Assert.That(Convert.ToHexString(reply), Is.EqualTo("81A74D657373616765A26869"), "map {\"Message\": \"hi\"}");
+
+        var args = Codecs.Encode(MessagePackCodec.Instance, new RoundTripDescriptor.AddArguments(1, 2));
+        Assert.That(Convert.ToHexString(args), Is.EqualTo("920102"), "array [1, 2]");
+
+        // Unknown keys are skipped and missing ones left at default.
+        var extra = Convert.FromHexString("82A3466F6F01A74D657373616765A26869");
+        Assert.That(Codecs.Decode<HelloReply>(MessagePackCodec.Instance, extra), Is.EqualTo(new HelloReply("hi")));
+        Assert.That(Codecs.Decode<HelloReply>(MessagePackCodec.Instance, [0x80]), Is.EqualTo(new HelloReply(null!)));
     }
 }

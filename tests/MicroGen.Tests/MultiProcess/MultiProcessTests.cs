@@ -60,6 +60,16 @@ public sealed class MultiProcessTests
         o.Retries = retries;
     });
 
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TestTimeouts.Default;
+        while (!condition())
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "condition not met in time");
+            await Task.Delay(20);
+        }
+    }
+
     [Test]
     public async Task TwoServers_CallsSpreadOverBoth()
     {
@@ -102,10 +112,10 @@ public sealed class MultiProcessTests
             }
         })).ToArray();
 
-        await Task.Delay(500);
+        await WaitUntil(() => served.Count >= 20 && served.Contains("node-a") && served.Contains("node-b"));
         await a.StopAsync();
         var afterStop = served.Count;
-        await Task.Delay(1000);
+        await WaitUntil(() => served.Count >= afterStop + 40);
         stopCalling.Cancel();
         await Task.WhenAll(callers).Bounded();
 
