@@ -37,13 +37,15 @@ public sealed class InProcessPubSubTests(BrokerKind kind)
     private InMemoryRegistry _registry = null!;
     private InMemoryTransport _transport = null!;
     private InMemoryBroker? _memoryBroker;
+    private CapturingLoggerFactory _logs = null!;
 
     [SetUp]
     public void SetUp()
     {
         _registry = new InMemoryRegistry();
         _transport = new InMemoryTransport();
-        _memoryBroker = kind == BrokerKind.InMemory ? new InMemoryBroker() : null;
+        _logs = new CapturingLoggerFactory();
+        _memoryBroker = kind == BrokerKind.InMemory ? new InMemoryBroker(new InMemoryBrokerOptions { LoggerFactory = _logs }) : null;
     }
 
     [TearDown]
@@ -68,6 +70,7 @@ public sealed class InProcessPubSubTests(BrokerKind kind)
             o.Transport = _transport;
             o.Registry = _registry;
             o.Broker = _memoryBroker;
+            o.LoggerFactory = _logs;
         });
         _services.Add(service);
         return service;
@@ -288,6 +291,19 @@ public sealed class InProcessPubSubTests(BrokerKind kind)
         Assert.That(failed.Error!.Detail, Does.Contain("InvalidOperationException").And.Not.Contain("secret"));
         Assert.That(e.Message, Does.Contain(e.Result.MessageId).And.Contain(failed.Subscriber));
         Assert.That(good, Is.EquivalentTo(new[] { "m1", "m1" }));
+    }
+
+    [Test]
+    public async Task Publish_HandlerThrows_LoggedWithMessageId()
+    {
+        await Create("sub").Subscribe<string>("logged", (_, _) => throw new InvalidOperationException("boom")).StartAsync().Bounded();
+
+        var e = Assert.ThrowsAsync<PublishException>(async () => await Create("pub").Client.PublishAsync("logged", "x").Bounded());
+
+        var entry = _logs.Entries.Single(static l => l.Event.Name == "HandlerFailed");
+        Assert.That(entry.Level, Is.EqualTo(Microsoft.Extensions.Logging.LogLevel.Error));
+        Assert.That(entry.Message, Does.Contain(e!.Result.MessageId).And.Contain("logged"));
+        Assert.That(entry.Exception, Is.TypeOf<InvalidOperationException>());
     }
 
     [Test]
