@@ -243,7 +243,7 @@ public sealed class StreamingEndToEndTests(string transport)
 
         Assert.That(e!.Id, Is.EqualTo("streaming.upload"));
         Assert.That(e.Code, Is.EqualTo(413));
-        Assert.That(await _handler.Ended.Task.Bounded(), Is.EqualTo(nameof(IStreaming.Upload)));
+        Assert.That(await _handler.Ended.Task.Bounded(), Is.EqualTo("Upload: stopped"));
     }
 
     [Test]
@@ -275,8 +275,8 @@ public sealed class StreamingEndToEndTests(string transport)
         }).Bounded());
 
         Assert.That(received, Is.EqualTo(10));
+        Assert.That(await _handler.Ended.Task.Bounded(), Is.EqualTo("Forever: cancelled"));
         Assert.That(await _handler.TokenFired.Task.Bounded(), Is.EqualTo(nameof(IStreaming.Forever)));
-        Assert.That(await _handler.Ended.Task.Bounded(), Is.EqualTo(nameof(IStreaming.Forever)));
     }
 
     [Test]
@@ -316,8 +316,8 @@ public sealed class StreamingEndToEndTests(string transport)
 
         await TakeThreeAsync().Bounded();
 
+        Assert.That(await _handler.Ended.Task.Bounded(), Is.EqualTo("Forever: cancelled"));
         Assert.That(await _handler.TokenFired.Task.Bounded(), Is.EqualTo(nameof(IStreaming.Forever)));
-        Assert.That(await _handler.Ended.Task.Bounded(), Is.EqualTo(nameof(IStreaming.Forever)));
     }
 
     [Test]
@@ -330,8 +330,9 @@ public sealed class StreamingEndToEndTests(string transport)
         cts.Cancel();
 
         Assert.CatchAsync<OperationCanceledException>(async () => await call.Bounded());
+        // A cancelled upload must never look like a complete one to the handler.
+        Assert.That(await _handler.Ended.Task.Bounded(), Is.EqualTo("Upload: cancelled"));
         Assert.That(await _handler.TokenFired.Task.Bounded(), Is.EqualTo(nameof(IStreaming.Upload)));
-        Assert.That(await _handler.Ended.Task.Bounded(), Is.EqualTo(nameof(IStreaming.Upload)));
     }
 
     [Test]
@@ -350,8 +351,8 @@ public sealed class StreamingEndToEndTests(string transport)
         }).Bounded());
 
         Assert.That(received.Select(l => l.Text), Is.EqualTo(new[] { "> a", "> b" }));
+        Assert.That(await _handler.Ended.Task.Bounded(), Is.EqualTo("Echo: cancelled"));
         Assert.That(await _handler.TokenFired.Task.Bounded(), Is.EqualTo(nameof(IStreaming.Echo)));
-        Assert.That(await _handler.Ended.Task.Bounded(), Is.EqualTo(nameof(IStreaming.Echo)));
     }
 
     [Test]

@@ -13,7 +13,10 @@ public sealed class StreamingHandler : IStreaming
     /// <summary>Completes when a handler's token fires, with the name of the method it was given to.</summary>
     public TaskCompletionSource<string> TokenFired { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Completes when a cancelled handler has returned (its finally ran).</summary>
+    /// <summary>
+    /// Completes when a watched handler has returned, with how: <c>Upload: cancelled</c> when its token
+    /// had fired, <c>Upload: completed</c> when it ran to its end, <c>Upload: stopped</c> otherwise.
+    /// </summary>
     public TaskCompletionSource<string> Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Completes when a client-streaming or duplex handler has received its first item.</summary>
@@ -60,7 +63,7 @@ public sealed class StreamingHandler : IStreaming
         }
         finally
         {
-            Ended.TrySetResult(nameof(Forever));
+            End(nameof(Forever), completed: false, cancellationToken);
         }
     }
 
@@ -94,6 +97,7 @@ public sealed class StreamingHandler : IStreaming
     public async Task<UploadSummary> Upload(string name, IAsyncEnumerable<Chunk> chunks, CancellationToken cancellationToken = default)
     {
         using var registration = Watch(cancellationToken, nameof(Upload));
+        var completed = false;
         try
         {
             var count = 0;
@@ -112,11 +116,12 @@ public sealed class StreamingHandler : IStreaming
                     throw new MicroException("streaming.upload", 413, "three chunks are enough");
                 }
             }
+            completed = true;
             return new UploadSummary(name, count, bytes);
         }
         finally
         {
-            Ended.TrySetResult(nameof(Upload));
+            End(nameof(Upload), completed, cancellationToken);
         }
     }
 
@@ -151,6 +156,7 @@ public sealed class StreamingHandler : IStreaming
     public async IAsyncEnumerable<Line> Echo(string prefix, IAsyncEnumerable<Line> lines, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         using var registration = Watch(cancellationToken, nameof(Echo));
+        var completed = false;
         try
         {
             await foreach (var line in lines.WithCancellation(cancellationToken))
@@ -162,10 +168,11 @@ public sealed class StreamingHandler : IStreaming
                 }
                 yield return line with { Text = prefix + line.Text };
             }
+            completed = true;
         }
         finally
         {
-            Ended.TrySetResult(nameof(Echo));
+            End(nameof(Echo), completed, cancellationToken);
         }
     }
 
@@ -181,6 +188,9 @@ public sealed class StreamingHandler : IStreaming
 
     private CancellationTokenRegistration Watch(CancellationToken cancellationToken, string method) =>
         cancellationToken.Register(() => TokenFired.TrySetResult(method));
+
+    private void End(string method, bool completed, CancellationToken cancellationToken) =>
+        Ended.TrySetResult($"{method}: {(completed ? "completed" : cancellationToken.IsCancellationRequested ? "cancelled" : "stopped")}");
 }
 
 public sealed class TickerHandler : ITicker
