@@ -91,6 +91,25 @@ public sealed class StreamingRuntimeTests(string transport)
     }
 
     [Test]
+    public void Duplex_ItemOverThePeersFrameLimit_CallerGets413()
+    {
+        if (transport != "tcp")
+        {
+            Assert.Ignore("only the TCP transport has a frame limit");
+        }
+        var huge = new string('x', 5 * 1024 * 1024);
+        var e = Assert.ThrowsAsync<MicroException>(async () => await Collect(_caller.Client.DuplexStreamAsync(Echo, "pre", Items("small", huge))));
+        Assert.That(e!.Code, Is.EqualTo(MicroStatusCode.PayloadTooLarge));
+    }
+
+    [Test]
+    public void Duplex_CallersItemsThrow_CallerGetsThatException()
+    {
+        var e = Assert.ThrowsAsync<InvalidOperationException>(async () => await Collect(_caller.Client.DuplexStreamAsync(Echo, "pre", Failing())));
+        Assert.That(e!.Message, Is.EqualTo("the items failed"));
+    }
+
+    [Test]
     public async Task ServerStream_ErrorMidStream_ArrivesAfterItemsSent()
     {
         var received = new List<int>();
@@ -201,6 +220,22 @@ public sealed class StreamingRuntimeTests(string transport)
             }
             yield return i;
         }
+    }
+
+    private static async IAsyncEnumerable<string> Items(params string[] items)
+    {
+        foreach (var item in items)
+        {
+            await Task.Yield();
+            yield return item;
+        }
+    }
+
+    private static async IAsyncEnumerable<string> Failing()
+    {
+        await Task.Yield();
+        yield return "one";
+        throw new InvalidOperationException("the items failed");
     }
 
     private static async IAsyncEnumerable<string> Words(int count)
