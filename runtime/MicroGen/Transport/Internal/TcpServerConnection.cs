@@ -141,8 +141,7 @@ internal sealed class TcpServerConnection : TcpConnection
         {
             // Callbacks run on the thread pool: a handler's registration must not block the close.
             // The token first: a handler that sees its stream fail can tell that it was the close.
-            _ = call.Cancellation.CancelAsync();
-            call.Stream?.Abort(new TransportException($"the connection closed: {reason}", notProcessed: false));
+            _ = CancelThenAbortAsync(call, new TransportException($"the connection closed: {reason}", notProcessed: false));
         }
     }
 
@@ -229,8 +228,28 @@ internal sealed class TcpServerConnection : TcpConnection
             }
             call.CancelledByPeer = true;
         }
-        _ = call.Cancellation.CancelAsync();
-        call.Stream?.Abort(new OperationCanceledException("the caller cancelled the call", null, call.Cancellation.Token));
+        _ = CancelThenAbortAsync(call, new OperationCanceledException("the caller cancelled the call", null, call.Cancellation.Token));
+    }
+
+    /// <summary>
+    /// Cancels the call's token, then fails its stream once every cancellation callback has run:
+    /// the handler's own (linked) token must have fired before its stream reads or writes fail,
+    /// or a handler could return before it ever sees the cancellation. The read loop does not wait.
+    /// </summary>
+    private static async Task CancelThenAbortAsync(ServerCall call, Exception reason)
+    {
+        try
+        {
+            await call.Cancellation.CancelAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ObjectDisposedException or AggregateException)
+        {
+            // The call finished meanwhile, or a handler's registration threw: the stream fails either way.
+        }
+        finally
+        {
+            call.Stream?.Abort(reason);
+        }
     }
 
     private async Task RunStreamAsync(ServerCall call)
