@@ -1,0 +1,154 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using MicroGen.Analyzers.Helpers;
+using MicroGen.Generator;
+
+namespace MicroGen.Analyzers;
+
+/// <summary>
+/// The <c>[MicroService]</c> attribute and the interface it marks: service name (MG0011), version
+/// (MG0012, MG0013, MG0014), duplicate service names across the compilation (MG0015) and whether
+/// generated code can implement the interface at all (MG0016).
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class ServiceAttributeAnalyzer : DiagnosticAnalyzer
+{
+    /// <inheritdoc/>
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+        DiagnosticDescriptors.InvalidServiceName,
+        DiagnosticDescriptors.MissingVersion,
+        DiagnosticDescriptors.InvalidVersion,
+        DiagnosticDescriptors.NonSemanticVersion,
+        DiagnosticDescriptors.DuplicateServiceName,
+        DiagnosticDescriptors.InaccessibleContract);
+
+    /// <inheritdoc/>
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(static start =>
+        {
+            if (!KnownSymbols.TryCreate(start.Compilation, out var symbols))
+            {
+                return;
+            }
+            var services = new ConcurrentBag<(string Name, INamedTypeSymbol Contract, Location Location)>();
+            start.RegisterSymbolAction(c => AnalyzeContract(c, symbols, services), SymbolKind.NamedType);
+            start.RegisterCompilationEndAction(c => ReportDuplicates(c, services));
+        });
+    }
+
+    private static void AnalyzeContract(SymbolAnalysisContext context, KnownSymbols symbols, ConcurrentBag<(string, INamedTypeSymbol, Location)> services)
+    {
+        var contract = (INamedTypeSymbol)context.Symbol;
+        if (symbols.GetMicroServiceAttribute(contract) is not { } attribute)
+        {
+            return;
+        }
+        var syntax = attribute.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken) as AttributeSyntax;
+        var arguments = syntax?.ArgumentList?.Arguments ?? default;
+
+        // The service name (MG0011).
+        if (attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Kind != TypedConstantKind.Error)
+        {
+            var name = attribute.ConstructorArguments[0].Value as string;
+            var location = arguments.FirstOrDefault(static a => a.NameEquals is null)?.GetLocation() ?? syntax?.GetLocation() ?? contract.Locations[0];
+            if (!ContractRules.IsValidServiceName(name))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(
+                    DiagnosticDescriptors.InvalidServiceName, location, name ?? "null", contract.Name, SuggestServiceName(name, contract)));
+            }
+            else
+            {
+                services.Add((name!, contract, location));
+            }
+        }
+
+        // The version (MG0012–MG0014).
+        foreach (var named in attribute.NamedArguments)
+        {
+            if (named.Key != "Version" || named.Value.Kind == TypedConstantKind.Error)
+            {
+                continue;
+            }
+            var version = named.Value.Value as string;
+            var location = arguments.FirstOrDefault(static a => a.NameEquals?.Name.Identifier.ValueText == "Version")?.GetLocation() ?? contract.Locations[0];
+            if (ContractRules.IsMissingVersion(version))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MissingVersion, location, contract.Name));
+            }
+            else if (!ContractRules.IsValidVersion(version!))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InvalidVersion, location, Printable(version!), contract.Name));
+            }
+            else if (!ContractRules.IsSemanticVersion(version!))
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NonSemanticVersion, location, version, contract.Name));
+            }
+        }
+
+        // Accessibility (MG0016): the generated types sit in the contract's namespace.
+        var inaccessible = contract.IsFileLocal ? "file-local" : null;
+        if (inaccessible is null && !context.Compilation.IsSymbolAccessibleWithin(contract, context.Compilation.Assembly))
+        {
+            inaccessible = contract.DeclaredAccessibility switch
+            {
+                Accessibility.Private => "private",
+                Accessibility.Protected => "protected",
+                Accessibility.ProtectedAndInternal => "private protected",
+                _ => "nested in a type that hides it",
+            };
+        }
+        if (inaccessible is not null)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InaccessibleContract, contract.Locations[0], contract.Name, inaccessible));
+        }
+    }
+
+    private static void ReportDuplicates(CompilationAnalysisContext context, ConcurrentBag<(string Name, INamedTypeSymbol Contract, Location Location)> services)
+    {
+        foreach (var group in services.GroupBy(static s => s.Name, StringComparer.Ordinal))
+        {
+            var contracts = group
+                .OrderBy(static s => s.Contract.ToDisplayString(), StringComparer.Ordinal)
+                .ToList();
+            if (contracts.Count < 2)
+            {
+                continue;
+            }
+            for (var i = 0; i < contracts.Count; i++)
+            {
+                var other = contracts[i == 0 ? 1 : 0];
+                context.ReportDiagnostic(Diagnostic.Create(
+                    DiagnosticDescriptors.DuplicateServiceName, contracts[i].Location, group.Key, contracts[i].Contract.Name, other.Contract.Name));
+            }
+        }
+    }
+
+    /// <summary>A valid service name close to <paramref name="name"/>, or one derived from the interface.</summary>
+    private static string SuggestServiceName(string? name, INamedTypeSymbol contract)
+    {
+        var builder = new StringBuilder();
+        foreach (var c in (name ?? string.Empty).Trim())
+        {
+            var mapped = c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '-' or '_' or '.' ? c : '-';
+            if (mapped == '.' && (builder.Length == 0 || builder[builder.Length - 1] == '.'))
+            {
+                continue;
+            }
+            builder.Append(mapped);
+        }
+        var suggestion = builder.ToString().Trim('.', '-');
+        return ContractRules.IsValidServiceName(suggestion) ? suggestion : ContractRules.GetContractName(contract.Name).ToLowerInvariant();
+    }
+
+    private static string Printable(string value) =>
+        value.Replace("\r", "\\r").Replace("\n", "\\n").Replace("\t", "\\t");
+}
