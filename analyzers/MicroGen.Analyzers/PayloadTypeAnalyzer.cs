@@ -93,6 +93,11 @@ public sealed class PayloadTypeAnalyzer : DiagnosticAnalyzer
 
     private static void AnalyzeContract(SymbolAnalysisContext context, INamedTypeSymbol contract)
     {
+        if (ContractRules.ContainsTypeParameter(contract))
+        {
+            // MG0009 covers generic contracts; their payloads are open by design.
+            return;
+        }
         var cancellationToken = context.CancellationToken;
         var checker = new ContractRules.CarryChecker(context.Compilation, cancellationToken);
         var protobufPayloads = new List<(string Description, ITypeSymbol Type, Location Location)>();

@@ -223,7 +223,7 @@ internal static partial class ContractRules
     public static List<LossyMember> GetLossyMembers(INamedTypeSymbol type)
     {
         var lossy = new List<LossyMember>();
-        if (!IsObjectCandidate(type) || ChooseConstructor(type) is not { } constructor)
+        if (!IsObjectCandidate(type) || IsProtobufMessage(type) || ChooseConstructor(type) is not { } constructor)
         {
             return lossy;
         }

@@ -27,8 +27,9 @@ internal static class ContractMembers
         {
             foreach (var member in declaringInterface.GetMembers())
             {
-                if (member.IsStatic || !member.IsAbstract || member is INamedTypeSymbol)
+                if (member.IsStatic || !member.IsAbstract || member is INamedTypeSymbol or IMethodSymbol { AssociatedSymbol: not null })
                 {
+                    // Accessors are reported through their property or event.
                     continue;
                 }
                 yield return member;

@@ -6,6 +6,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Testing;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Testing;
@@ -23,7 +24,7 @@ internal static class Verify<TAnalyzer>
     public static Task AnalyzerAsync(string source, params DiagnosticResult[] expected)
     {
         var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier> { TestCode = source };
-        TestReferences.Configure(test.TestState);
+        TestReferences.Configure(test);
         test.ExpectedDiagnostics.AddRange(expected);
         return test.RunAsync(CancellationToken.None);
     }
@@ -33,7 +34,7 @@ internal static class Verify<TAnalyzer>
         where TFix : CodeFixProvider, new()
     {
         var test = new CSharpCodeFixTest<TAnalyzer, TFix, DefaultVerifier> { TestCode = source, FixedCode = fixedSource };
-        TestReferences.Configure(test.TestState);
+        TestReferences.Configure(test);
         TestReferences.Configure(test.FixedState);
         if (iterations is { } n)
         {
@@ -70,6 +71,19 @@ internal static class TestReferences
     /// <summary>Every reference a test compilation needs.</summary>
     public static IEnumerable<MetadataReference> All => Framework.Concat(MicroGen);
 
+    /// <summary>The compilation options of every test compilation: nullable enabled, unsafe allowed (for the pointer cases).</summary>
+    public static CSharpCompilationOptions Options(CSharpCompilationOptions options) =>
+        options.WithNullableContextOptions(NullableContextOptions.Enable).WithAllowUnsafe(true);
+
+    /// <summary>Configures <paramref name="test"/>: references and compilation options.</summary>
+    public static void Configure<TVerifier>(AnalyzerTest<TVerifier> test)
+        where TVerifier : IVerifier, new()
+    {
+        Configure(test.TestState);
+        test.SolutionTransforms.Add(static (solution, projectId) =>
+            solution.WithProjectCompilationOptions(projectId, Options((CSharpCompilationOptions)solution.GetProject(projectId)!.CompilationOptions!)));
+    }
+
     /// <summary>Adds the references to <paramref name="state"/>.</summary>
     public static void Configure(SolutionState state)
     {
@@ -96,4 +110,30 @@ internal static class TestReferences
                 .ToArray();
         return files.Select(static f => (MetadataReference)MetadataReference.CreateFromFile(f)).ToArray();
     }
+}
+
+/// <summary>Runs every MicroGen analyzer at once, so a case also proves that no other analyzer reports anything.</summary>
+internal sealed class AllAnalyzersTest : CSharpAnalyzerTest<ContractMethodAnalyzer, DefaultVerifier>
+{
+    /// <summary>Every analyzer MicroGen ships.</summary>
+    public static DiagnosticAnalyzer[] Analyzers() =>
+    [
+        new ContractMethodAnalyzer(),
+        new EndpointNameAnalyzer(),
+        new PayloadTypeAnalyzer(),
+        new ServiceAttributeAnalyzer(),
+        new PubSubAnalyzer(),
+    ];
+
+    /// <summary>Asserts that <paramref name="source"/> produces exactly its marked diagnostics.</summary>
+    public static Task VerifyAsync(string source, params DiagnosticResult[] expected)
+    {
+        var test = new AllAnalyzersTest { TestCode = source };
+        TestReferences.Configure(test);
+        test.ExpectedDiagnostics.AddRange(expected);
+        return test.RunAsync(CancellationToken.None);
+    }
+
+    /// <inheritdoc/>
+    protected override IEnumerable<DiagnosticAnalyzer> GetDiagnosticAnalyzers() => Analyzers();
 }
