@@ -1,4 +1,6 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using System.Composition;
 using System.Threading;
 using System.Threading.Tasks;
@@ -23,7 +25,15 @@ public sealed class CancellationTokenCodeFixer : CodeFixProvider
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticDescriptors.MissingCancellationToken.Id);
 
     /// <inheritdoc/>
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    /// <remarks>
+    /// Not <see cref="WellKnownFixAllProviders.BatchFixer"/>: each single fix may add the same
+    /// <c>using System.Threading;</c>, and the batch fixer's text merge sees those insertions at
+    /// different boundaries (syntax diffing next to <c>using System.Threading.Tasks;</c>) and drops
+    /// all but one fix per pass. This fixes every diagnostic of a document in one pass instead.
+    /// </remarks>
+    public override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(
+        static async (fixAllContext, document, diagnostics) =>
+            await FixAsync(document, diagnostics, fixAllContext.CancellationToken).ConfigureAwait(false));
 
     /// <inheritdoc/>
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
@@ -39,15 +49,38 @@ public sealed class CancellationTokenCodeFixer : CodeFixProvider
             return;
         }
         context.RegisterCodeFix(
-            CodeAction.Create("Add a CancellationToken parameter", ct => FixAsync(context.Document, method.Identifier.Span, name, ct), equivalenceKey: nameof(CancellationTokenCodeFixer)),
+            CodeAction.Create("Add a CancellationToken parameter", ct => FixAsync(context.Document, ImmutableArray.Create(diagnostic), ct), equivalenceKey: nameof(CancellationTokenCodeFixer)),
             diagnostic);
     }
 
-    private static async Task<Document> FixAsync(Document document, Microsoft.CodeAnalysis.Text.TextSpan identifierSpan, string name, CancellationToken cancellationToken)
+    private static async Task<Document> FixAsync(Document document, ImmutableArray<Diagnostic> diagnostics, CancellationToken cancellationToken)
     {
         var root = (CompilationUnitSyntax)(await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false))!;
         var model = (await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false))!;
-        var method = root.FindToken(identifierSpan.Start).Parent!.FirstAncestorOrSelf<MethodDeclarationSyntax>()!;
+        var methods = new Dictionary<MethodDeclarationSyntax, string>();
+        foreach (var diagnostic in diagnostics)
+        {
+            if (diagnostic.Properties.TryGetValue(DiagnosticDescriptors.NameProperty, out var name) && name is not null &&
+                root.FindToken(diagnostic.Location.SourceSpan.Start).Parent?.FirstAncestorOrSelf<MethodDeclarationSyntax>() is { } method)
+            {
+                methods[method] = name;
+            }
+        }
+        if (methods.Count == 0)
+        {
+            return document;
+        }
+        var needsUsing = !SyntaxHelpers.IsInScope(model, methods.Keys.First().SpanStart, "System.Threading", "CancellationToken");
+        var newRoot = root.ReplaceNodes(methods.Keys, (original, _) => AddParameter(original, methods[original], root));
+        if (needsUsing)
+        {
+            newRoot = SyntaxHelpers.AddUsing(newRoot, "System.Threading");
+        }
+        return document.WithSyntaxRoot(newRoot);
+    }
+
+    private static MethodDeclarationSyntax AddParameter(MethodDeclarationSyntax method, string name, SyntaxNode root)
+    {
         var parameter = SyntaxFactory.Parameter(SyntaxFactory.Identifier(name))
             .WithType(SyntaxFactory.IdentifierName("CancellationToken").WithTrailingTrivia(SyntaxFactory.Space))
             .WithDefault(SyntaxFactory.EqualsValueClause(
@@ -75,12 +108,6 @@ public sealed class CancellationTokenCodeFixer : CodeFixProvider
             var separators = new System.Collections.Generic.List<SyntaxToken>(parameters.GetSeparators()) { separator };
             newParameters = SyntaxFactory.SeparatedList(nodes, separators);
         }
-        var newMethod = method.WithParameterList(method.ParameterList.WithParameters(newParameters));
-        var newRoot = root.ReplaceNode(method, newMethod);
-        if (!SyntaxHelpers.IsInScope(model, method.SpanStart, "System.Threading", "CancellationToken"))
-        {
-            newRoot = SyntaxHelpers.AddUsing(newRoot, "System.Threading");
-        }
-        return document.WithSyntaxRoot(newRoot);
+        return method.WithParameterList(method.ParameterList.WithParameters(newParameters));
     }
 }

@@ -35,7 +35,6 @@ internal static class Verify<TAnalyzer>
     {
         var test = new CSharpCodeFixTest<TAnalyzer, TFix, DefaultVerifier> { TestCode = source, FixedCode = fixedSource };
         TestReferences.Configure(test);
-        TestReferences.Configure(test.FixedState);
         if (iterations is { } n)
         {
             test.NumberOfIncrementalIterations = n;
