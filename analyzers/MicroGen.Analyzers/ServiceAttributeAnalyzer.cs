@@ -95,10 +95,10 @@ public sealed class ServiceAttributeAnalyzer : DiagnosticAnalyzer
         }
 
         // Accessibility (MG0016): the generated types sit in the contract's namespace.
-        var inaccessible = contract.IsFileLocal ? "file-local" : null;
-        if (inaccessible is null && !context.Compilation.IsSymbolAccessibleWithin(contract, context.Compilation.Assembly))
+        string? inaccessible = null;
+        if (!ContractRules.IsImplementable(contract, context.Compilation))
         {
-            inaccessible = contract.DeclaredAccessibility switch
+            inaccessible = contract.IsFileLocal ? "file-local" : contract.DeclaredAccessibility switch
             {
                 Accessibility.Private => "private",
                 Accessibility.Protected => "protected",

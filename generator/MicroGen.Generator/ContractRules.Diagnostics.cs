@@ -106,6 +106,19 @@ internal static partial class ContractRules
     /// </summary>
     public static bool IsGeneratedKind(MethodKind kind) => kind == MethodKind.Unary;
 
+    /// <summary>
+    /// Whether generated code in the contract's namespace can implement <paramref name="contract"/>:
+    /// not file-local, and accessible from the assembly (not private or protected nested).
+    /// </summary>
+    public static bool IsImplementable(INamedTypeSymbol contract, Compilation compilation) =>
+        !contract.IsFileLocal && compilation.IsSymbolAccessibleWithin(contract, compilation.Assembly);
+
+    /// <summary>
+    /// Whether a symbol is still being typed: its name is missing (<c>public interface {</c>,
+    /// <c>Task M(int , …)</c>). The compiler reports the syntax error; the generator skips it.
+    /// </summary>
+    public static bool IsIncomplete(ISymbol symbol) => symbol.Name.Length == 0;
+
     /// <summary>Why a parameter cannot be part of a contract method, or <see cref="ParameterProblem.None"/>.</summary>
     public static ParameterProblem GetParameterProblem(IParameterSymbol parameter)
     {

@@ -57,7 +57,7 @@ public sealed partial class MicroServiceGenerator
         private static ContractModel? ParseContract(INamedTypeSymbol contract, AttributeData attribute, Compilation compilation, CancellationToken cancellationToken)
         {
             if (contract.IsGenericType || ContractRules.ContainsTypeParameter(contract) ||
-                !compilation.IsSymbolAccessibleWithin(contract, compilation.Assembly))
+                !ContractRules.IsImplementable(contract, compilation) || ContractRules.IsIncomplete(contract))
             {
                 return null;
             }
@@ -143,7 +143,7 @@ public sealed partial class MicroServiceGenerator
             TypeCollector collector,
             HashSet<string> usedNames)
         {
-            if (method.IsGenericMethod || method.ReturnsByRef || method.ReturnsByRefReadonly)
+            if (method.IsGenericMethod || method.ReturnsByRef || method.ReturnsByRefReadonly || ContractRules.IsIncomplete(method))
             {
                 return null;
             }
@@ -162,6 +162,10 @@ public sealed partial class MicroServiceGenerator
             string? cancellationTokenName = null;
             if (parameters.Length > 0 && ContractRules.IsCancellationToken(parameters[parameters.Length - 1].Type))
             {
+                if (ContractRules.IsIncomplete(parameters[parameters.Length - 1]))
+                {
+                    return null;
+                }
                 cancellationTokenName = ContractRules.EscapeIdentifier(parameters[parameters.Length - 1].Name);
                 parameters = parameters.RemoveAt(parameters.Length - 1);
             }
@@ -170,7 +174,7 @@ public sealed partial class MicroServiceGenerator
             var parameterRefs = new List<(IParameterSymbol Symbol, TypeRef Type)>();
             foreach (var parameter in parameters)
             {
-                if (ContractRules.GetParameterProblem(parameter) != ParameterProblem.None || ContractRules.IsCancellationToken(parameter.Type))
+                if (ContractRules.GetParameterProblem(parameter) != ParameterProblem.None || ContractRules.IsCancellationToken(parameter.Type) || ContractRules.IsIncomplete(parameter))
                 {
                     return null;
                 }
