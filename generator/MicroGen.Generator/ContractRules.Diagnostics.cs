@@ -316,12 +316,12 @@ internal static partial class ContractRules
     /// </summary>
     internal sealed class CarryChecker
     {
-        private static readonly SymbolDisplayFormat s_identityFormat = SymbolDisplayFormat.FullyQualifiedFormat;
-
         private readonly Compilation _compilation;
         private readonly CancellationToken _cancellationToken;
-        private readonly HashSet<string> _carried = new(StringComparer.Ordinal);
-        private readonly HashSet<string> _inProgress = new(StringComparer.Ordinal);
+        // Keyed by symbol identity without nullable annotations, as the parser keys by fully qualified
+        // name; comparing symbols spares a display string per visit (the analyzers run as you type).
+        private readonly HashSet<ITypeSymbol> _carried = new(SymbolEqualityComparer.Default);
+        private readonly HashSet<ITypeSymbol> _inProgress = new(SymbolEqualityComparer.Default);
 
         public CarryChecker(Compilation compilation, CancellationToken cancellationToken)
         {
@@ -329,11 +329,8 @@ internal static partial class ContractRules
             _cancellationToken = cancellationToken;
         }
 
-        /// <summary>The identities of every type found carriable so far (objects, enums, collections, protobuf messages).</summary>
-        public IReadOnlyCollection<string> CarriedTypes => _carried;
-
-        /// <summary>The identity of a type as the parser keys it.</summary>
-        public static string Identity(ITypeSymbol type) => type.ToDisplayString(s_identityFormat);
+        /// <summary>Every type found carriable so far (objects, enums, collections, protobuf messages).</summary>
+        public IReadOnlyCollection<ITypeSymbol> CarriedTypes => _carried;
 
         /// <summary>The first reason <paramref name="type"/> cannot be carried, or null.</summary>
         public CarryProblem? Check(ITypeSymbol type)
@@ -343,8 +340,7 @@ internal static partial class ContractRules
             {
                 return null;
             }
-            var fullName = Identity(type);
-            if (_carried.Contains(fullName) || _inProgress.Contains(fullName))
+            if (_carried.Contains(type) || _inProgress.Contains(type))
             {
                 return null;
             }
@@ -354,7 +350,7 @@ internal static partial class ContractRules
             }
             if (IsProtobufMessage(type))
             {
-                _carried.Add(fullName);
+                _carried.Add(type);
                 return null;
             }
             var collectionKind = GetCollectionKind(type, out var keyType, out var elementType);
@@ -375,22 +371,22 @@ internal static partial class ContractRules
                         return new CarryProblem(keyType, CarryProblemKind.DictionaryKey);
                     }
                 }
-                _carried.Add(fullName);
+                _carried.Add(type);
                 return null;
             }
             if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: not null })
             {
-                _carried.Add(fullName);
+                _carried.Add(type);
                 return null;
             }
             if (IsObjectCandidate(type))
             {
-                _inProgress.Add(fullName);
+                _inProgress.Add(type);
                 var problem = CheckObject((INamedTypeSymbol)type);
-                _inProgress.Remove(fullName);
+                _inProgress.Remove(type);
                 if (problem is null)
                 {
-                    _carried.Add(fullName);
+                    _carried.Add(type);
                 }
                 return problem;
             }

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Threading;
@@ -13,22 +14,32 @@ namespace MicroGen.Analyzers.Helpers;
 /// </summary>
 internal sealed class ContractTypeIndex
 {
-    private static readonly ConditionalWeakTable<Compilation, ContractTypeIndex> s_cache = new();
+    // One lazily built index per compilation: ConditionalWeakTable may run a factory more than once
+    // under contention, so the factory only creates the Lazy, which builds exactly once.
+    private static readonly ConditionalWeakTable<Compilation, Lazy<ContractTypeIndex>> s_cache = new();
 
-    private readonly HashSet<string> _types;
+    private readonly HashSet<ITypeSymbol> _types;
 
-    private ContractTypeIndex(HashSet<string> types) => _types = types;
+    private ContractTypeIndex(HashSet<ITypeSymbol> types) => _types = types;
 
     /// <summary>The index of <paramref name="symbols"/>' compilation.</summary>
-    public static ContractTypeIndex Get(KnownSymbols symbols, CancellationToken cancellationToken) =>
-        s_cache.GetValue(symbols.Compilation, _ => Build(symbols, cancellationToken));
+    /// <remarks>
+    /// Built without the caller's cancellation token: a cancelled build would be cached as a
+    /// failure for every later caller, and the walk is bounded by the size of the compilation.
+    /// </remarks>
+    public static ContractTypeIndex Get(KnownSymbols symbols, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return s_cache.GetValue(symbols.Compilation, _ => new Lazy<ContractTypeIndex>(() => Build(symbols, CancellationToken.None), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+    }
 
     /// <summary>Whether <paramref name="type"/> is reachable from a contract.</summary>
-    public bool Contains(ITypeSymbol type) => _types.Contains(ContractRules.CarryChecker.Identity(type));
+    public bool Contains(ITypeSymbol type) => _types.Contains(type);
 
     private static ContractTypeIndex Build(KnownSymbols symbols, CancellationToken cancellationToken)
     {
-        var types = new HashSet<string>(System.StringComparer.Ordinal);
+        // One checker for the whole compilation: a type shared by many contracts is walked once.
+        var checker = new ContractRules.CarryChecker(symbols.Compilation, cancellationToken);
         var pending = new Stack<INamespaceOrTypeSymbol>();
         pending.Push(symbols.Compilation.Assembly.GlobalNamespace);
         while (pending.Count > 0)
@@ -46,17 +57,16 @@ internal sealed class ContractTypeIndex
                     pending.Push(type);
                     if (symbols.GetMicroServiceAttribute(type) is not null)
                     {
-                        AddContract(type, symbols.Compilation, types, cancellationToken);
+                        AddContract(type, checker);
                     }
                 }
             }
         }
-        return new ContractTypeIndex(types);
+        return new ContractTypeIndex(new HashSet<ITypeSymbol>(checker.CarriedTypes, SymbolEqualityComparer.Default));
     }
 
-    private static void AddContract(INamedTypeSymbol contract, Compilation compilation, HashSet<string> types, CancellationToken cancellationToken)
+    private static void AddContract(INamedTypeSymbol contract, ContractRules.CarryChecker checker)
     {
-        var checker = new ContractRules.CarryChecker(compilation, cancellationToken);
         foreach (var member in ContractMembers.GetEndpointCandidates(contract))
         {
             if (member is not IMethodSymbol method)
@@ -76,7 +86,6 @@ internal sealed class ContractTypeIndex
                 checker.Check(PayloadOf(method.ReturnType));
             }
         }
-        types.UnionWith(checker.CarriedTypes);
     }
 
     /// <summary>The element type of an <c>IAsyncEnumerable&lt;T&gt;</c>, else the type itself.</summary>
