@@ -52,9 +52,9 @@ public sealed class PayloadTypeAnalyzer : DiagnosticAnalyzer
             return;
         }
         var isEvent = symbols.IsMicroEvent(type);
-        if (isEvent && !ContractRules.IsProtobufMessage(type))
+        if (isEvent)
         {
-            var problem = ContractRules.IsObjectCandidate(type)
+            var problem = ContractRules.IsObjectCandidate(type) || ContractRules.IsProtobufMessage(type)
                 ? ContractRules.FindCarryProblem(type, context.Compilation, context.CancellationToken)
                 : new CarryProblem(type, type.IsAbstract ? CarryProblemKind.NoKnownSerializer : CarryProblemKind.OpenGeneric);
             if (problem is { Kind: not CarryProblemKind.Error })
@@ -222,6 +222,7 @@ public sealed class PayloadTypeAnalyzer : DiagnosticAnalyzer
             CarryProblemKind.DictionaryKey => ($"dictionary key type '{type}' has no JSON property-name form", "Key the dictionary by string, a number, Guid, a date or an enum"),
             CarryProblemKind.NoUsableConstructor => ($"'{type}' has neither a public parameterless constructor nor exactly one public constructor with parameters", "Add a public parameterless constructor, or keep a single public constructor"),
             CarryProblemKind.ConstructorParameterMismatch => ($"constructor parameter '{problem.Subject?.Name}' of '{type}' sets no public property or field of the same name and type", "Name each constructor parameter after the member it sets, with the same type"),
+            CarryProblemKind.ProtobufWithoutParser => ($"protobuf message '{type}' has no static Parser property", "Generate the message with protoc, or add 'public static MessageParser<" + type + "> Parser { get; }'"),
             CarryProblemKind.DuplicateJsonName => ($"'{subject}' and '{(problem.Other is null ? string.Empty : ContractMembers.Name(problem.Other))}' have the same JSON name '{ContractRules.ToCamelCase(problem.Subject?.Name ?? string.Empty)}'", "Rename one of them"),
             _ => ($"'{type}' is not a type the codecs know", "Use a primitive, string, an enum, a collection, a protobuf message or a class, record or struct of your own"),
         };

@@ -119,6 +119,17 @@ internal static partial class ContractRules
     /// </summary>
     public static bool IsIncomplete(ISymbol symbol) => symbol.Name.Length == 0;
 
+    /// <summary>
+    /// Whether a protobuf message has the static <c>Parser</c> property protoc generates (the
+    /// generated codecs register it); a hand-written <c>IMessage&lt;T&gt;</c> may lack it.
+    /// </summary>
+    public static bool HasProtobufParser(ITypeSymbol message) =>
+        message.GetMembers("Parser").Any(m =>
+            m is IPropertySymbol { IsStatic: true, DeclaredAccessibility: Accessibility.Public, Type: INamedTypeSymbol parserType } &&
+            parserType.OriginalDefinition.MetadataName == "MessageParser`1" &&
+            parserType.ContainingNamespace?.ToDisplayString() == "Google.Protobuf" &&
+            SymbolEqualityComparer.Default.Equals(parserType.TypeArguments[0], message));
+
     /// <summary>Why a parameter cannot be part of a contract method, or <see cref="ParameterProblem.None"/>.</summary>
     public static ParameterProblem GetParameterProblem(IParameterSymbol parameter)
     {
@@ -350,6 +361,10 @@ internal static partial class ContractRules
             }
             if (IsProtobufMessage(type))
             {
+                if (!HasProtobufParser(type))
+                {
+                    return new CarryProblem(type, CarryProblemKind.ProtobufWithoutParser);
+                }
                 _carried.Add(type);
                 return null;
             }
@@ -545,6 +560,9 @@ internal enum CarryProblemKind
 
     /// <summary>Two members whose JSON names differ only in case.</summary>
     DuplicateJsonName,
+
+    /// <summary>A Google.Protobuf message without the static <c>Parser</c> property protoc generates.</summary>
+    ProtobufWithoutParser,
 
     /// <summary>Any other type the codecs do not know.</summary>
     Unsupported,

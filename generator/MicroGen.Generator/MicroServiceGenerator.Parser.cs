@@ -348,6 +348,11 @@ public sealed partial class MicroServiceGenerator
                 }
                 if (ContractRules.IsProtobufMessage(type))
                 {
+                    if (!ContractRules.HasProtobufParser(type))
+                    {
+                        // The generated codecs register the message's Parser.
+                        return false;
+                    }
                     _types[fullName] = NewModel(fullName, CodecTypeKind.Protobuf, isValueType: false);
                     return true;
                 }

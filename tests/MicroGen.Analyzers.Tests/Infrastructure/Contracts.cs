@@ -358,6 +358,26 @@ public static class Contracts
                 Task Move({|MG0007:Point|} to, CancellationToken cancellationToken = default);
             }
             """, GeneratorExpectation.Skipped);
+        yield return Case("MG0007_ProtobufWithoutParser", """
+            public sealed class Handmade : Google.Protobuf.IMessage<Handmade>
+            {
+                public Google.Protobuf.Reflection.MessageDescriptor Descriptor => null!;
+                public int CalculateSize() => 0;
+                public void MergeFrom(Google.Protobuf.CodedInputStream input) { }
+                public void MergeFrom(Handmade message) { }
+                public void WriteTo(Google.Protobuf.CodedOutputStream output) { }
+                public bool Equals(Handmade? other) => other is not null;
+                public override bool Equals(object? obj) => obj is Handmade;
+                public override int GetHashCode() => 0;
+                public Handmade Clone() => new();
+            }
+
+            [MicroService("handmade")]
+            public interface IHandmade
+            {
+                Task Send({|MG0007:Handmade|} message, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Skipped);
         yield return Case("MG0007_MicroEvent", """
             [MicroEvent]
             public sealed class {|MG0007:JobDone|}
