@@ -193,8 +193,7 @@ internal static class DiagnosticDescriptors
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
         description: "Clients find nodes by service name: a node serving only one of the two contracts would receive calls for the other.",
-        helpLinkUri: HelpLink("MG0015"),
-        customTags: WellKnownDiagnosticTags.CompilationEnd);
+        helpLinkUri: HelpLink("MG0015"));
 
     /// <summary>MG0016: a contract the generated code cannot implement.</summary>
     public static readonly DiagnosticDescriptor InaccessibleContract = new(

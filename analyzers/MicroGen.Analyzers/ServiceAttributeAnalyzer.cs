@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Text;
@@ -13,7 +12,7 @@ namespace MicroGen.Analyzers;
 
 /// <summary>
 /// The <c>[MicroService]</c> attribute and the interface it marks: service name (MG0011), version
-/// (MG0012, MG0013, MG0014), duplicate service names across the compilation (MG0015) and whether
+/// (MG0012, MG0013, MG0014), service names shared by two contracts of the compilation (MG0015) and whether
 /// generated code can implement the interface at all (MG0016).
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
@@ -39,13 +38,11 @@ public sealed class ServiceAttributeAnalyzer : DiagnosticAnalyzer
             {
                 return;
             }
-            var services = new ConcurrentBag<(string Name, INamedTypeSymbol Contract, Location Location)>();
-            start.RegisterSymbolAction(c => AnalyzeContract(c, symbols, services), SymbolKind.NamedType);
-            start.RegisterCompilationEndAction(c => ReportDuplicates(c, services));
+            start.RegisterSymbolAction(c => AnalyzeContract(c, symbols), SymbolKind.NamedType);
         });
     }
 
-    private static void AnalyzeContract(SymbolAnalysisContext context, KnownSymbols symbols, ConcurrentBag<(string, INamedTypeSymbol, Location)> services)
+    private static void AnalyzeContract(SymbolAnalysisContext context, KnownSymbols symbols)
     {
         var contract = (INamedTypeSymbol)context.Symbol;
         if (symbols.GetMicroServiceAttribute(contract) is not { } attribute)
@@ -65,9 +62,11 @@ public sealed class ServiceAttributeAnalyzer : DiagnosticAnalyzer
                 context.ReportDiagnostic(Diagnostic.Create(
                     DiagnosticDescriptors.InvalidServiceName, location, name ?? "null", contract.Name, SuggestServiceName(name, contract)));
             }
-            else
+            else if (ContractTypeIndex.Get(symbols, context.CancellationToken).ContractsNamed(name!) is { Count: > 1 } sameName)
             {
-                services.Add((name!, contract, location));
+                // Reported on each contract, naming another, from its own symbol action: the IDE shows it in that file as you type.
+                var other = sameName.First(c => !SymbolEqualityComparer.Default.Equals(c, contract));
+                context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.DuplicateServiceName, location, name, contract.Name, other.Name));
             }
         }
 
@@ -109,26 +108,6 @@ public sealed class ServiceAttributeAnalyzer : DiagnosticAnalyzer
         if (inaccessible is not null)
         {
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.InaccessibleContract, contract.Locations[0], contract.Name, inaccessible));
-        }
-    }
-
-    private static void ReportDuplicates(CompilationAnalysisContext context, ConcurrentBag<(string Name, INamedTypeSymbol Contract, Location Location)> services)
-    {
-        foreach (var group in services.GroupBy(static s => s.Name, StringComparer.Ordinal))
-        {
-            var contracts = group
-                .OrderBy(static s => s.Contract.ToDisplayString(), StringComparer.Ordinal)
-                .ToList();
-            if (contracts.Count < 2)
-            {
-                continue;
-            }
-            for (var i = 0; i < contracts.Count; i++)
-            {
-                var other = contracts[i == 0 ? 1 : 0];
-                context.ReportDiagnostic(Diagnostic.Create(
-                    DiagnosticDescriptors.DuplicateServiceName, contracts[i].Location, group.Key, contracts[i].Contract.Name, other.Contract.Name));
-            }
         }
     }
 

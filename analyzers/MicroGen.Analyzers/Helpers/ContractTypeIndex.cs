@@ -8,9 +8,11 @@ using MicroGen.Generator;
 namespace MicroGen.Analyzers.Helpers;
 
 /// <summary>
-/// The types the generated codecs carry because a <c>[MicroService]</c> contract of this
-/// compilation reaches them (parameters, results, their members and elements), by identity.
-/// Built lazily, once per compilation, and shared by the analyzers that need it.
+/// What the analyzers need to know about the whole compilation: the types the generated codecs
+/// carry because a <c>[MicroService]</c> contract reaches them (parameters, results, their members
+/// and elements), and the contracts by service name. Built lazily, once per compilation, and shared
+/// by the analyzers, so that their symbol actions can report cross-file facts on the symbol's own
+/// file (which is what the IDE shows as you type).
 /// </summary>
 internal sealed class ContractTypeIndex
 {
@@ -19,8 +21,13 @@ internal sealed class ContractTypeIndex
     private static readonly ConditionalWeakTable<Compilation, Lazy<ContractTypeIndex>> s_cache = new();
 
     private readonly HashSet<ITypeSymbol> _types;
+    private readonly Dictionary<string, List<INamedTypeSymbol>> _services;
 
-    private ContractTypeIndex(HashSet<ITypeSymbol> types) => _types = types;
+    private ContractTypeIndex(HashSet<ITypeSymbol> types, Dictionary<string, List<INamedTypeSymbol>> services)
+    {
+        _types = types;
+        _services = services;
+    }
 
     /// <summary>The index of <paramref name="symbols"/>' compilation.</summary>
     /// <remarks>
@@ -36,10 +43,15 @@ internal sealed class ContractTypeIndex
     /// <summary>Whether <paramref name="type"/> is reachable from a contract.</summary>
     public bool Contains(ITypeSymbol type) => _types.Contains(type);
 
+    /// <summary>The contracts of this compilation whose <c>[MicroService]</c> name is <paramref name="serviceName"/>, ordered by full name.</summary>
+    public IReadOnlyList<INamedTypeSymbol> ContractsNamed(string serviceName) =>
+        _services.TryGetValue(serviceName, out var contracts) ? contracts : (IReadOnlyList<INamedTypeSymbol>)Array.Empty<INamedTypeSymbol>();
+
     private static ContractTypeIndex Build(KnownSymbols symbols, CancellationToken cancellationToken)
     {
         // One checker for the whole compilation: a type shared by many contracts is walked once.
         var checker = new ContractRules.CarryChecker(symbols.Compilation, cancellationToken);
+        var services = new Dictionary<string, List<INamedTypeSymbol>>(StringComparer.Ordinal);
         var pending = new Stack<INamespaceOrTypeSymbol>();
         pending.Push(symbols.Compilation.Assembly.GlobalNamespace);
         while (pending.Count > 0)
@@ -55,14 +67,26 @@ internal sealed class ContractTypeIndex
                 else if (member is INamedTypeSymbol type)
                 {
                     pending.Push(type);
-                    if (symbols.GetMicroServiceAttribute(type) is not null)
+                    if (symbols.GetMicroServiceAttribute(type) is { } attribute)
                     {
                         AddContract(type, checker);
+                        if (attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is string name && ContractRules.IsValidServiceName(name))
+                        {
+                            if (!services.TryGetValue(name, out var named))
+                            {
+                                services.Add(name, named = new List<INamedTypeSymbol>());
+                            }
+                            named.Add(type);
+                        }
                     }
                 }
             }
         }
-        return new ContractTypeIndex(new HashSet<ITypeSymbol>(checker.CarriedTypes, SymbolEqualityComparer.Default));
+        foreach (var named in services.Values)
+        {
+            named.Sort(static (a, b) => string.CompareOrdinal(a.ToDisplayString(), b.ToDisplayString()));
+        }
+        return new ContractTypeIndex(new HashSet<ITypeSymbol>(checker.CarriedTypes, SymbolEqualityComparer.Default), services);
     }
 
     private static void AddContract(INamedTypeSymbol contract, ContractRules.CarryChecker checker)
