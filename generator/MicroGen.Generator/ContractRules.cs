@@ -12,7 +12,7 @@ namespace MicroGen.Generator;
 /// generator can carry. The generator's parser applies them (skipping what breaks them) and the
 /// analyzers share them to report the same mistakes as diagnostics, so the two never disagree.
 /// </summary>
-internal static class ContractRules
+internal static partial class ContractRules
 {
     /// <summary>The metadata name of <c>[MicroService]</c>.</summary>
     public const string MicroServiceAttribute = "MicroGen.MicroServiceAttribute";

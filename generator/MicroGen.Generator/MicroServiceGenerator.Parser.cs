@@ -57,19 +57,23 @@ public sealed partial class MicroServiceGenerator
         private static ContractModel? ParseContract(INamedTypeSymbol contract, AttributeData attribute, Compilation compilation, CancellationToken cancellationToken)
         {
             if (contract.IsGenericType || ContractRules.ContainsTypeParameter(contract) ||
-                !compilation.IsSymbolAccessibleWithin(contract, compilation.Assembly))
+                !ContractRules.IsImplementable(contract, compilation) || ContractRules.IsIncomplete(contract))
             {
                 return null;
             }
-            if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Value is not string serviceName || string.IsNullOrWhiteSpace(serviceName))
+            if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Value is not string serviceName || !ContractRules.IsValidServiceName(serviceName))
             {
                 return null;
             }
             var version = ContractRules.DefaultVersion;
             foreach (var named in attribute.NamedArguments)
             {
-                if (named.Key == "Version" && named.Value.Value is string v && !string.IsNullOrWhiteSpace(v))
+                if (named.Key == "Version" && named.Value.Value is string v && !ContractRules.IsMissingVersion(v))
                 {
+                    if (!ContractRules.IsValidVersion(v))
+                    {
+                        return null;
+                    }
                     version = v;
                 }
             }
@@ -96,9 +100,9 @@ public sealed partial class MicroServiceGenerator
                 foreach (var member in declaringInterface.GetMembers())
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    if (member.IsStatic || !member.IsAbstract)
+                    if (member.IsStatic || !member.IsAbstract || member is INamedTypeSymbol)
                     {
-                        // Static members and default implementations are not endpoints.
+                        // Static members, default implementations and nested types are not endpoints.
                         continue;
                     }
                     if (member is not IMethodSymbol { MethodKind: Microsoft.CodeAnalysis.MethodKind.Ordinary } method)
@@ -139,12 +143,12 @@ public sealed partial class MicroServiceGenerator
             TypeCollector collector,
             HashSet<string> usedNames)
         {
-            if (method.IsGenericMethod || method.ReturnsByRef || method.ReturnsByRefReadonly)
+            if (method.IsGenericMethod || method.ReturnsByRef || method.ReturnsByRefReadonly || ContractRules.IsIncomplete(method))
             {
                 return null;
             }
             var kind = ContractRules.GetMethodKind(method);
-            if (ContractRules.CountStreamParameters(method) > 1)
+            if (!ContractRules.IsSupportedStreamShape(method))
             {
                 // One call carries one stream each way.
                 return null;
@@ -170,6 +174,10 @@ public sealed partial class MicroServiceGenerator
             string? cancellationTokenName = null;
             if (parameters.Length > 0 && ContractRules.IsCancellationToken(parameters[parameters.Length - 1].Type))
             {
+                if (ContractRules.IsIncomplete(parameters[parameters.Length - 1]))
+                {
+                    return null;
+                }
                 cancellationTokenName = ContractRules.EscapeIdentifier(parameters[parameters.Length - 1].Name);
                 parameters = parameters.RemoveAt(parameters.Length - 1);
             }
@@ -181,7 +189,7 @@ public sealed partial class MicroServiceGenerator
             TypeRef? requestItemRef = null;
             foreach (var parameter in parameters)
             {
-                if (parameter.RefKind != RefKind.None || ContractRules.IsCancellationToken(parameter.Type))
+                if (ContractRules.GetParameterProblem(parameter) != ParameterProblem.None || ContractRules.IsCancellationToken(parameter.Type) || ContractRules.IsIncomplete(parameter))
                 {
                     return null;
                 }
@@ -374,6 +382,11 @@ public sealed partial class MicroServiceGenerator
                 }
                 if (ContractRules.IsProtobufMessage(type))
                 {
+                    if (!ContractRules.HasProtobufParser(type))
+                    {
+                        // The generated codecs register the message's Parser.
+                        return false;
+                    }
                     _types[fullName] = NewModel(fullName, CodecTypeKind.Protobuf, isValueType: false);
                     return true;
                 }
@@ -456,23 +469,9 @@ public sealed partial class MicroServiceGenerator
             private CodecTypeModel? CreateObject(INamedTypeSymbol type, string fullName)
             {
                 // Data members, base type's first; a member hidden with `new` is taken from the most derived type.
-                var levels = new List<List<ISymbol>>();
-                var seen = new HashSet<string>(StringComparer.Ordinal);
-                for (var t = type; t is not null && t.SpecialType is not (SpecialType.System_Object or SpecialType.System_ValueType); t = t.BaseType)
-                {
-                    var level = new List<ISymbol>();
-                    foreach (var member in t.GetMembers())
-                    {
-                        if (ContractRules.IsDataMember(member) && seen.Add(member.Name))
-                        {
-                            level.Add(member);
-                        }
-                    }
-                    levels.Insert(0, level);
-                }
-                var dataMembers = levels.SelectMany(static l => l).ToList();
+                var dataMembers = ContractRules.GetDataMembers(type);
 
-                var constructor = ChooseConstructor(type);
+                var constructor = ContractRules.ChooseConstructor(type);
                 if (constructor is null)
                 {
                     return null;
@@ -484,7 +483,7 @@ public sealed partial class MicroServiceGenerator
                     var parameter = constructor.Parameters[i];
                     var match = dataMembers.FirstOrDefault(m => string.Equals(m.Name, parameter.Name, StringComparison.OrdinalIgnoreCase));
                     if (match is null || parameter.RefKind != RefKind.None ||
-                        !SymbolEqualityComparer.Default.Equals(GetMemberType(match), parameter.Type) ||
+                        !SymbolEqualityComparer.Default.Equals(ContractRules.GetMemberType(match), parameter.Type) ||
                         constructorIndex.ContainsKey(match.Name))
                     {
                         return null;
@@ -496,7 +495,7 @@ public sealed partial class MicroServiceGenerator
                 var jsonNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
                 foreach (var member in dataMembers)
                 {
-                    var memberType = GetMemberType(member);
+                    var memberType = ContractRules.GetMemberType(member);
                     var typeRef = GetTypeRef(memberType);
                     var jsonName = ContractRules.ToCamelCase(member.Name);
                     if (typeRef is null || !jsonNames.Add(jsonName))
@@ -513,7 +512,7 @@ public sealed partial class MicroServiceGenerator
                         JsonName = jsonName,
                         Type = typeRef,
                         ConstructorIndex = index,
-                        SetInInitializer = IsWritable(member) && (index < 0 || isRequired),
+                        SetInInitializer = ContractRules.IsWritable(member) && (index < 0 || isRequired),
                     });
                 }
                 return NewModel(fullName, CodecTypeKind.Object, type.IsValueType) with
@@ -522,46 +521,6 @@ public sealed partial class MicroServiceGenerator
                     HasParameterizedConstructor = constructor.Parameters.Length > 0,
                 };
             }
-
-            /// <summary>
-            /// The constructor reading uses: a public parameterless one when the type declares it
-            /// (classes: also the implicit one); else the only public constructor with parameters
-            /// (a positional record's); for structs, else the implicit parameterless one.
-            /// </summary>
-            private static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type)
-            {
-                var candidates = type.InstanceConstructors
-                    .Where(c => c.DeclaredAccessibility == Accessibility.Public && !IsCopyConstructor(c, type))
-                    .ToList();
-                var parameterless = candidates.FirstOrDefault(c => c.Parameters.Length == 0 && (type.TypeKind == TypeKind.Class || !c.IsImplicitlyDeclared));
-                if (parameterless is not null)
-                {
-                    return parameterless;
-                }
-                var parameterized = candidates.Where(static c => c.Parameters.Length > 0).ToList();
-                if (parameterized.Count == 1)
-                {
-                    return parameterized[0];
-                }
-                return type.TypeKind == TypeKind.Struct ? candidates.FirstOrDefault(static c => c.Parameters.Length == 0) : null;
-            }
-
-            private static bool IsCopyConstructor(IMethodSymbol constructor, INamedTypeSymbol type) =>
-                constructor.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(constructor.Parameters[0].Type, type);
-
-            private static ITypeSymbol GetMemberType(ISymbol member) => member switch
-            {
-                IPropertySymbol property => property.Type,
-                IFieldSymbol field => field.Type,
-                _ => throw new ArgumentException("not a data member", nameof(member)),
-            };
-
-            private static bool IsWritable(ISymbol member) => member switch
-            {
-                IPropertySymbol property => property.SetMethod is { DeclaredAccessibility: Accessibility.Public },
-                IFieldSymbol field => !field.IsReadOnly,
-                _ => false,
-            };
 
             private static CodecTypeModel NewModel(string fullName, CodecTypeKind kind, bool isValueType) => new()
             {

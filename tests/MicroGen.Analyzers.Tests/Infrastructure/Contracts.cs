@@ -1,0 +1,646 @@
+using System.Collections.Generic;
+using System.Text.RegularExpressions;
+
+namespace MicroGen.Analyzers.Tests.Infrastructure;
+
+/// <summary>What the generator must do with a case's contracts.</summary>
+public enum GeneratorExpectation
+{
+    /// <summary>The contract breaks an error rule: no contract file is generated (and nothing breaks).</summary>
+    Skipped,
+
+    /// <summary>The contract is accepted (at most warnings or info): its contract file is generated and compiles.</summary>
+    Generated,
+
+    /// <summary>The case has no contract (pub/sub, events).</summary>
+    NoContract,
+}
+
+/// <summary>One analyzer test source: marked-up C# and what the generator must do with it.</summary>
+/// <param name="Name">The case's name, used as the test name.</param>
+/// <param name="Source">The source, with <c>{|MGxxxx:…|}</c> markup on every expected diagnostic.</param>
+/// <param name="Generator">What the generator must do with the source.</param>
+public sealed record ContractCase(string Name, string Source, GeneratorExpectation Generator)
+{
+    private static readonly Regex s_markup = new(@"\{\|[A-Z]+[0-9]+:|\|\}", RegexOptions.CultureInvariant);
+
+    /// <summary>The source without markup.</summary>
+    public string PlainSource => s_markup.Replace(Source, string.Empty);
+
+    /// <inheritdoc/>
+    public override string ToString() => Name;
+}
+
+/// <summary>
+/// The analyzer test corpus: every diagnostic's positive cases and the valid contracts. The
+/// generator tests run the same sources, so that what the analyzers reject the generator skips
+/// (without crashing or emitting broken code) and what they accept it compiles.
+/// </summary>
+public static class Contracts
+{
+    /// <summary>The usings every case starts with.</summary>
+    public const string Usings = """
+        using System;
+        using System.Collections.Generic;
+        using System.IO;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using MicroGen;
+
+        """;
+
+    /// <summary>
+    /// Stand-ins for the pub/sub API being added to <c>IClient</c>/<c>IService</c>: the analyzer keys
+    /// on the method names on (or extending) those types, so extension methods exercise it today.
+    /// </summary>
+    public const string PubSubApi = """
+
+        public static class TestPublishing
+        {
+            public static Task PublishAsync<T>(this MicroGen.Client.IClient client, string topic, T message, CancellationToken cancellationToken = default) => Task.CompletedTask;
+        }
+
+        public static class TestSubscribing
+        {
+            public static MicroGen.Service.IService Subscribe<T>(this MicroGen.Service.IService service, string topic, Delegate handler, string? queue = null) => service;
+        }
+        """;
+
+    /// <summary>A hand-written Google.Protobuf message (what protoc emits, reduced to what the codecs use).</summary>
+    public const string ProtobufMessages = """
+
+        public sealed class PingRequest : Google.Protobuf.IMessage<PingRequest>
+        {
+            public static Google.Protobuf.MessageParser<PingRequest> Parser { get; } = new(() => new PingRequest());
+            public Google.Protobuf.Reflection.MessageDescriptor Descriptor => null!;
+            public int CalculateSize() => 0;
+            public void MergeFrom(Google.Protobuf.CodedInputStream input) { }
+            public void MergeFrom(PingRequest message) { }
+            public void WriteTo(Google.Protobuf.CodedOutputStream output) { }
+            public bool Equals(PingRequest? other) => other is not null;
+            public override bool Equals(object? obj) => obj is PingRequest;
+            public override int GetHashCode() => 0;
+            public PingRequest Clone() => new();
+        }
+
+        public sealed class PingReply : Google.Protobuf.IMessage<PingReply>
+        {
+            public static Google.Protobuf.MessageParser<PingReply> Parser { get; } = new(() => new PingReply());
+            public Google.Protobuf.Reflection.MessageDescriptor Descriptor => null!;
+            public int CalculateSize() => 0;
+            public void MergeFrom(Google.Protobuf.CodedInputStream input) { }
+            public void MergeFrom(PingReply message) { }
+            public void WriteTo(Google.Protobuf.CodedOutputStream output) { }
+            public bool Equals(PingReply? other) => other is not null;
+            public override bool Equals(object? obj) => obj is PingReply;
+            public override int GetHashCode() => 0;
+            public PingReply Clone() => new();
+        }
+        """;
+
+    /// <summary>A valid contract using every payload shape the codecs carry, plus valid pub/sub calls.</summary>
+    public const string Valid = Usings + """
+        public enum Status { Open, Paid, Shipped }
+
+        public sealed record Line(string Sku, int Quantity, decimal Price);
+
+        public sealed class Order
+        {
+            public Guid Id { get; set; }
+            public required string Customer { get; init; }
+            public List<Line> Lines { get; set; } = new();
+            public Dictionary<string, int> Tags { get; set; } = new();
+            public Status Status { get; set; }
+            public DateTimeOffset? PaidAt { get; set; }
+            public byte[]? Receipt { get; set; }
+            public decimal Total => 0m;
+        }
+
+        public readonly struct Money
+        {
+            public Money(decimal amount, string currency) { Amount = amount; Currency = currency; }
+            public decimal Amount { get; }
+            public string Currency { get; }
+        }
+
+        [MicroEvent]
+        public sealed record OrderPlaced(Guid OrderId, Money Total);
+
+        /// <summary>The shop.</summary>
+        [MicroService("go.micro.srv.shop", Version = "1.2.0")]
+        public interface IShop
+        {
+            Task<Order> Get(Guid id, CancellationToken cancellationToken = default);
+            Task<List<Order>> Search(string customer, Status? status, int take, CancellationToken cancellationToken = default);
+            ValueTask Cancel(Guid id, CancellationToken cancellationToken = default);
+            [Idempotent]
+            ValueTask<Money> Quote(Order order, CancellationToken cancellationToken = default);
+            Task Ping(CancellationToken cancellationToken = default);
+            [Endpoint("Search2")]
+            Task<Order[]> Search(Dictionary<string, string> filter, CancellationToken cancellationToken = default);
+            Task<IReadOnlyList<Line>> Lines(Guid id, CancellationToken cancellationToken = default);
+        }
+
+        public static class Publisher
+        {
+            public static async Task Publish(MicroGen.Client.IClient client, Order order) =>
+                await client.PublishAsync("shop.order-placed", new OrderPlaced(order.Id, new Money(1m, "EUR")));
+
+            public static void Subscribe(MicroGen.Service.IService service)
+            {
+                service.Subscribe<OrderPlaced>("shop.order-placed", (OrderPlaced e, CancellationToken ct) => Task.CompletedTask);
+                service.Subscribe<Order>("shop.order", (Order e, CancellationToken ct) => ValueTask.CompletedTask);
+                service.Subscribe<string>("shop.note", Handle);
+            }
+
+            private static Task Handle(string note) => Task.CompletedTask;
+        }
+        """ + PubSubApi;
+
+    /// <summary>Every positive case, by diagnostic.</summary>
+    public static IEnumerable<ContractCase> Bad()
+    {
+        // MG0001
+        yield return Case("MG0001_IntReturn", """
+            [MicroService("calc")]
+            public interface ICalc
+            {
+                {|MG0001:int|} Add(int a, int b, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Skipped);
+        yield return Case("MG0001_VoidReturn", """
+            [MicroService("calc")]
+            public interface ICalc
+            {
+                {|MG0001:void|} Reset(CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Skipped);
+        yield return Case("MG0001_ListReturn", """
+            [MicroService("calc")]
+            public interface ICalc
+            {
+                {|MG0001:List<int>|} History(CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Skipped);
+
+        // MG0002
+        yield return Case("MG0002_Ref", """
+            [MicroService("calc")]
+            public interface ICalc
+            {
+                Task Bump({|MG0002:ref|} int value, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Skipped);
+        yield return Case("MG0002_Out", """
+            [MicroService("calc")]
+            public interface ICalc
+            {
+                Task<bool> TryGet(string key, {|MG0002:out|} string value, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Skipped);
+        yield return Case("MG0002_In", """
+            [MicroService("calc")]
+            public interface ICalc
+            {
+                Task<int> Square({|MG0002:in|} int value, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Skipped);
+        yield return Case("MG0002_Params", """
+            [MicroService("calc")]
+            public interface ICalc
+            {
+                Task<int> Sum({|MG0002:params|} int[] values);
+            }
+            """, GeneratorExpectation.Skipped);
+        yield return Case("MG0002_Pointer", """
+            [MicroService("calc")]
+            public unsafe interface ICalc
+            {
+                Task Raw({|MG0002:byte*|} data, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Skipped);
+
+        // MG0003
+        yield return Case("MG0003_Overload", """
+            [MicroService("calc")]
+            public interface ICalc
+            {
+                Task<int> Add(int a, int b, CancellationToken cancellationToken = default);
+                Task<double> {|MG0003:Add|}(double a, double b, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Skipped);
+        yield return Case("MG0003_EndpointClash", """
+            [MicroService("calc")]
+            public interface ICalc
+            {
+                Task<int> Add(int a, int b, CancellationToken cancellationToken = default);
+                [Endpoint({|MG0003:"Add"|})]
+                Task<int> Plus(int a, int b, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Skipped);
+        yield return Case("MG0003_InheritedClash", """
+            public interface IBase
+            {
+                Task<int> Add(int a, int b, CancellationToken cancellationToken = default);
+            }
+
+            [MicroService("calc")]
+            public interface ICalc : {|MG0003:IBase|}
+            {
+                Task<int> Add(long a, long b, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Skipped);
+
+        // MG0004
+        yield return Case("MG0004_WhiteSpace", """
+            [MicroService("calc")]
+            public interface ICalc
+            {
+                [Endpoint({|MG0004:"add numbers"|})]
+                Task<int> Add(int a, int b, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Skipped);
+        yield return Case("MG0004_TrailingDot", """
+            [MicroService("calc")]
+            public interface ICalc
+            {
+                [Endpoint({|MG0004:"Calc."|})]
+                Task<int> Add(int a, int b, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Skipped);
+
+        // MG0005
+        yield return Case("MG0005_NotLast", """
+            [MicroService("calc")]
+            public interface ICalc
+            {
+                Task Wait({|MG0005:CancellationToken cancellationToken|}, int seconds);
+            }
+            """, GeneratorExpectation.Skipped);
+        yield return Case("MG0005_Two", """
+            [MicroService("calc")]
+            public interface ICalc
+            {
+                Task Wait(int seconds, {|MG0005:CancellationToken first|}, CancellationToken second);
+            }
+            """, GeneratorExpectation.Skipped);
+
+        // MG0006
+        yield return Case("MG0006_NoToken", """
+            [MicroService("calc")]
+            public interface ICalc
+            {
+                Task<int> {|MG0006:Add|}(int a, int b);
+            }
+            """, GeneratorExpectation.Generated);
+
+        // MG0007
+        yield return Case("MG0007_Delegate", """
+            [MicroService("jobs")]
+            public interface IJobs
+            {
+                Task Run({|MG0007:Action|} work, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Skipped);
+        yield return Case("MG0007_Stream", """
+            [MicroService("files")]
+            public interface IFiles
+            {
+                Task Upload(string name, {|MG0007:Stream|} content, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Skipped);
+        yield return Case("MG0007_ObjectResult", """
+            [MicroService("bag")]
+            public interface IBag
+            {
+                Task<{|MG0007:object|}> Get(string key, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Skipped);
+        yield return Case("MG0007_Interface", """
+            [MicroService("bag")]
+            public interface IBag
+            {
+                Task Put({|MG0007:IEnumerable<int>|} values, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Skipped);
+        yield return Case("MG0007_Span", """
+            [MicroService("bag")]
+            public interface IBag
+            {
+                Task Put({|MG0007:ReadOnlySpan<byte>|} values, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Skipped);
+        yield return Case("MG0007_NestedMember", """
+            public sealed class Job
+            {
+                public string Name { get; set; } = "";
+                public Func<Task>? Callback { get; set; }
+            }
+
+            [MicroService("jobs")]
+            public interface IJobs
+            {
+                Task<{|MG0007:Job|}> Next(CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Skipped);
+        yield return Case("MG0007_NoConstructor", """
+            public sealed class Point
+            {
+                public Point(int x) { X = x; }
+                public Point(int x, int y) { X = x; Y = y; }
+                public int X { get; }
+                public int Y { get; }
+            }
+
+            [MicroService("geo")]
+            public interface IGeo
+            {
+                Task Move({|MG0007:Point|} to, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Skipped);
+        yield return Case("MG0007_ProtobufWithoutParser", """
+            public sealed class Handmade : Google.Protobuf.IMessage<Handmade>
+            {
+                public Google.Protobuf.Reflection.MessageDescriptor Descriptor => null!;
+                public int CalculateSize() => 0;
+                public void MergeFrom(Google.Protobuf.CodedInputStream input) { }
+                public void MergeFrom(Handmade message) { }
+                public void WriteTo(Google.Protobuf.CodedOutputStream output) { }
+                public bool Equals(Handmade? other) => other is not null;
+                public override bool Equals(object? obj) => obj is Handmade;
+                public override int GetHashCode() => 0;
+                public Handmade Clone() => new();
+            }
+
+            [MicroService("handmade")]
+            public interface IHandmade
+            {
+                Task Send({|MG0007:Handmade|} message, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Skipped);
+        yield return Case("MG0007_MicroEvent", """
+            [MicroEvent]
+            public sealed class {|MG0007:JobDone|}
+            {
+                public Action? Next { get; set; }
+            }
+            """, GeneratorExpectation.NoContract);
+
+        // MG0008
+        yield return Case("MG0008_ProtobufMixed", """
+            [MicroService("pinger")]
+            public interface IPinger
+            {
+                Task<PingReply> Ping(PingRequest request, CancellationToken cancellationToken = default);
+                Task<{|MG0008:int|}> Count(PingRequest request, CancellationToken cancellationToken = default);
+            }
+            """ + ProtobufMessages, GeneratorExpectation.Generated);
+
+        // MG0009
+        yield return Case("MG0009_GenericInterface", """
+            [MicroService("repo")]
+            public interface IRepo{|MG0009:<T>|}
+            {
+                Task<T> Get(string id, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Skipped);
+        yield return Case("MG0009_GenericMethod", """
+            [MicroService("repo")]
+            public interface IRepo
+            {
+                Task<T> Get{|MG0009:<T>|}(string id, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Skipped);
+
+        // MG0010
+        yield return Case("MG0010_Property", """
+            [MicroService("repo")]
+            public interface IRepo
+            {
+                string {|MG0010:Name|} { get; }
+            }
+            """, GeneratorExpectation.Skipped);
+        yield return Case("MG0010_Event", """
+            [MicroService("repo")]
+            public interface IRepo
+            {
+                event EventHandler {|MG0010:Changed|};
+            }
+            """, GeneratorExpectation.Skipped);
+        yield return Case("MG0010_Indexer", """
+            [MicroService("repo")]
+            public interface IRepo
+            {
+                string {|MG0010:this|}[int index] { get; }
+            }
+            """, GeneratorExpectation.Skipped);
+
+        // MG0011
+        yield return Case("MG0011_Space", """
+            [MicroService({|MG0011:"my service"|})]
+            public interface IRepo
+            {
+                Task Ping(CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Skipped);
+        yield return Case("MG0011_Empty", """
+            [MicroService({|MG0011:""|})]
+            public interface IRepo
+            {
+                Task Ping(CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Skipped);
+        yield return Case("MG0011_Quote", """
+            [MicroService({|MG0011:"repo\"x"|})]
+            public interface IRepo
+            {
+                Task Ping(CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Skipped);
+
+        // MG0012 – MG0014
+        yield return Case("MG0012_EmptyVersion", """
+            [MicroService("repo", {|MG0012:Version = " "|})]
+            public interface IRepo
+            {
+                Task Ping(CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Generated);
+        yield return Case("MG0013_VersionWithNewLine", """
+            [MicroService("repo", {|MG0013:Version = "1.0\nbeta"|})]
+            public interface IRepo
+            {
+                Task Ping(CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Skipped);
+        yield return Case("MG0013_VersionWithMarkup", """
+            [MicroService("repo", {|MG0013:Version = "1.0<beta>"|})]
+            public interface IRepo
+            {
+                Task Ping(CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Skipped);
+        yield return Case("MG0014_NotSemantic", """
+            [MicroService("repo", {|MG0014:Version = "first"|})]
+            public interface IRepo
+            {
+                Task Ping(CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Generated);
+
+        // MG0015
+        yield return Case("MG0015_SameServiceName", """
+            [MicroService({|MG0015:"repo"|})]
+            public interface IUsers
+            {
+                Task Ping(CancellationToken cancellationToken = default);
+            }
+
+            [MicroService({|MG0015:"repo"|})]
+            public interface IOrders
+            {
+                Task Pong(CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Generated);
+
+        // MG0016
+        yield return Case("MG0016_PrivateNested", """
+            public class Outer
+            {
+                [MicroService("repo")]
+                private interface {|MG0016:IRepo|}
+                {
+                    Task Ping(CancellationToken cancellationToken = default);
+                }
+            }
+            """, GeneratorExpectation.Skipped);
+        yield return Case("MG0016_ProtectedNested", """
+            public class Outer
+            {
+                [MicroService("repo")]
+                protected interface {|MG0016:IRepo|}
+                {
+                    Task Ping(CancellationToken cancellationToken = default);
+                }
+            }
+            """, GeneratorExpectation.Skipped);
+        yield return Case("MG0016_FileLocal", """
+            [MicroService("repo")]
+            file interface {|MG0016:IRepo|}
+            {
+                Task Ping(CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Skipped);
+
+        // MG0017
+        yield return Case("MG0017_TwoStreamParameters", """
+            [MicroService("feed")]
+            public interface IFeed
+            {
+                IAsyncEnumerable<string> {|MG0017:Merge|}(IAsyncEnumerable<string> left, IAsyncEnumerable<string> right, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Skipped);
+        yield return Case("MG0017_OneStreamEachWay_IsFine", """
+            [MicroService("feed")]
+            public interface IFeed
+            {
+                IAsyncEnumerable<string> Watch(string topic, CancellationToken cancellationToken = default);
+                Task<int> Upload(string name, IAsyncEnumerable<string> lines, CancellationToken cancellationToken = default);
+                IAsyncEnumerable<string> Chat(IAsyncEnumerable<string> lines, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Generated);
+
+        // MG0018 – MG0020
+        yield return Case("MG0018_PublishUnknownType", """
+            public sealed class Untracked { public int Id { get; set; } }
+
+            public static class Publisher
+            {
+                public static async Task Publish(MicroGen.Client.IClient client) =>
+                    await client.PublishAsync("user.created", {|MG0018:new Untracked()|});
+            }
+            """ + PubSubApi, GeneratorExpectation.NoContract);
+        yield return Case("MG0018_SubscribeUnknownType", """
+            public sealed class Untracked { public int Id { get; set; } }
+
+            public static class Subscriber
+            {
+                public static void Subscribe(MicroGen.Service.IService service) =>
+                    service.Subscribe<{|MG0018:Untracked|}>("user.created", (Untracked e, CancellationToken ct) => Task.CompletedTask);
+            }
+            """ + PubSubApi, GeneratorExpectation.NoContract);
+        yield return Case("MG0019_TopicWithSpace", """
+            [MicroEvent]
+            public sealed record UserCreated(long Id);
+
+            public static class Publisher
+            {
+                public static async Task Publish(MicroGen.Client.IClient client) =>
+                    await client.PublishAsync({|MG0019:"user created"|}, new UserCreated(42));
+            }
+            """ + PubSubApi, GeneratorExpectation.NoContract);
+        yield return Case("MG0019_WildcardTopic", """
+            [MicroEvent]
+            public sealed record UserCreated(long Id);
+
+            public static class Subscriber
+            {
+                public static void Subscribe(MicroGen.Service.IService service) =>
+                    service.Subscribe<UserCreated>({|MG0019:"user.*"|}, (UserCreated e, CancellationToken ct) => Task.CompletedTask);
+            }
+            """ + PubSubApi, GeneratorExpectation.NoContract);
+        yield return Case("MG0020_WrongEventParameter", """
+            [MicroEvent]
+            public sealed record UserCreated(long Id);
+
+            [MicroEvent]
+            public sealed record UserDeleted(long Id);
+
+            public static class Subscriber
+            {
+                public static void Subscribe(MicroGen.Service.IService service) =>
+                    service.Subscribe<UserCreated>("user.created", {|MG0020:(UserDeleted e, CancellationToken ct) => Task.CompletedTask|});
+            }
+            """ + PubSubApi, GeneratorExpectation.NoContract);
+        yield return Case("MG0020_VoidHandler", """
+            [MicroEvent]
+            public sealed record UserCreated(long Id);
+
+            public static class Subscriber
+            {
+                public static void Subscribe(MicroGen.Service.IService service) =>
+                    service.Subscribe<UserCreated>("user.created", {|MG0020:Handle|});
+
+                private static void Handle(UserCreated e) { }
+            }
+            """ + PubSubApi, GeneratorExpectation.NoContract);
+
+        // MG0021
+        yield return Case("MG0021_GetOnlyAndPrivateField", """
+            public sealed class Account
+            {
+                private readonly List<string> {|MG0021:_owners|} = new();
+                public string Name { get; set; } = "";
+                public DateTime {|MG0021:Created|} { get; } = DateTime.UtcNow;
+                public IReadOnlyList<string> Owners => _owners;
+            }
+
+            [MicroService("accounts")]
+            public interface IAccounts
+            {
+                Task<Account> Get(string name, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Generated);
+        yield return Case("MG0021_ReadOnlyField", """
+            [MicroEvent]
+            public sealed class Tick
+            {
+                public readonly long {|MG0021:At|};
+                public int Count;
+            }
+            """, GeneratorExpectation.NoContract);
+    }
+
+    private static ContractCase Case(string name, string body, GeneratorExpectation generator) =>
+        new(name, Usings + body, generator);
+}

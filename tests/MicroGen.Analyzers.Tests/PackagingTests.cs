@@ -1,0 +1,178 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Threading.Tasks;
+using MicroGen.Analyzers.Tests.Infrastructure;
+using NUnit.Framework;
+
+namespace MicroGen.Analyzers.Tests;
+
+/// <summary>
+/// The MicroGen package as a user gets it: packed into a temporary feed, referenced from a fresh
+/// console project (own nuget.config, own NUGET_PACKAGES so the machine's cache is untouched), where
+/// the analyzers report a bad contract in the build output and a good contract builds and runs.
+/// </summary>
+[Category("Packaging")]
+[NonParallelizable]
+public sealed class PackagingTests
+{
+    private const string PackageVersion = "0.1.0";
+
+    private static readonly TimeSpan s_commandTimeout = TimeSpan.FromMinutes(8);
+
+    private string _root = null!;
+    private string _feed = null!;
+
+    [OneTimeSetUp]
+    public async Task PackIntoTemporaryFeed()
+    {
+        _root = Path.Combine(Path.GetTempPath(), "microgen-packaging-" + Guid.NewGuid().ToString("N"));
+        _feed = Path.Combine(_root, "feed");
+        Directory.CreateDirectory(_feed);
+        var project = Path.Combine(RepositoryRoot.Path, "runtime", "MicroGen", "MicroGen.csproj");
+        var pack = await RunAsync(RepositoryRoot.Path, "pack", $"\"{project}\"", "-c", "Release", "-o", $"\"{_feed}\"", "-p:ContinuousIntegrationBuild=false");
+        Assert.That(pack.ExitCode, Is.Zero, pack.Output);
+        Assert.That(File.Exists(Path.Combine(_feed, $"MicroGen.{PackageVersion}.nupkg")), pack.Output);
+    }
+
+    [OneTimeTearDown]
+    public void DeleteTemporaryFolder()
+    {
+        try
+        {
+            Directory.Delete(_root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A build server may still hold a file; the folder is under the temp directory anyway.
+        }
+    }
+
+    [Test]
+    public async Task Package_BadContract_BuildReportsAnalyzerDiagnostic()
+    {
+        // Arrange
+        var project = CreateConsoleProject("bad", """
+            using MicroGen;
+
+            Console.WriteLine("unreachable");
+
+            [MicroService("calc")]
+            public interface ICalc
+            {
+                int Add(int a, int b, CancellationToken cancellationToken = default);
+            }
+            """);
+
+        // Act
+        var build = await RunAsync(project, "build");
+
+        // Assert
+        Assert.That(build.ExitCode, Is.Not.Zero, build.Output);
+        Assert.That(build.Output, Does.Contain("error MG0001"), build.Output);
+    }
+
+    [Test]
+    public async Task Package_GoodContract_BuildsAndRunsWithGeneratedCode()
+    {
+        // Arrange
+        var project = CreateConsoleProject("good", """
+            using MicroGen;
+
+            await using var server = Micro.CreateService(o => o.Name = "calc");
+            server.Handle<ICalc>(new Calc());
+            await server.StartAsync();
+            await using var caller = Micro.CreateService(o => o.Name = "caller");
+            var calc = caller.Client.For<ICalc>();
+            Console.WriteLine($"sum={await calc.Add(1, 2)}");
+            await server.StopAsync();
+
+            [MicroService("calc", Version = "1.0.0")]
+            public interface ICalc
+            {
+                Task<int> Add(int a, int b, CancellationToken cancellationToken = default);
+            }
+
+            public sealed class Calc : ICalc
+            {
+                public Task<int> Add(int a, int b, CancellationToken cancellationToken = default) => Task.FromResult(a + b);
+            }
+            """);
+
+        // Act
+        var build = await RunAsync(project, "build");
+        var run = build.ExitCode == 0 ? await RunAsync(project, "run", "--no-build") : build;
+
+        // Assert
+        Assert.That(build.ExitCode, Is.Zero, build.Output);
+        Assert.That(build.Output, Does.Not.Contain("warning MG"), build.Output);
+        Assert.That(run.ExitCode, Is.Zero, run.Output);
+        Assert.That(run.Output, Does.Contain("sum=3"), run.Output);
+    }
+
+    private string CreateConsoleProject(string name, string program)
+    {
+        var directory = Path.Combine(_root, name);
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, name + ".csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="MicroGen" Version="{PackageVersion}" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(directory, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="microgen-local" value="{_feed}" />
+                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+              </packageSources>
+            </configuration>
+            """);
+        File.WriteAllText(Path.Combine(directory, "Program.cs"), program);
+        return directory;
+    }
+
+    private async Task<(int ExitCode, string Output)> RunAsync(string workingDirectory, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", string.Join(' ', arguments))
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        // An isolated package cache, so that the machine's cache never holds this build's MicroGen 0.1.0.
+        start.Environment["NUGET_PACKAGES"] = Path.Combine(_root, "packages");
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        // No build server: nothing of this test outlives it.
+        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        start.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
+        start.Environment["UseSharedCompilation"] = "false";
+
+        using var process = Process.Start(start)!;
+        var output = new StringBuilder();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var exited = process.WaitForExitAsync();
+        if (await Task.WhenAny(exited, Task.Delay(s_commandTimeout)) != exited)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"dotnet {string.Join(' ', arguments)} timed out");
+        }
+        output.Append(await stdout).Append(await stderr);
+        TestContext.Out.WriteLine($"$ dotnet {string.Join(' ', arguments)} (exit {process.ExitCode})");
+        return (process.ExitCode, output.ToString());
+    }
+}
