@@ -84,6 +84,30 @@ public sealed class StreamingRuntimeTests(string transport)
     }
 
     [Test]
+    public async Task UntypedStream_EncodedMessagesBothWays()
+    {
+        // go-micro's Client.Stream: no contract, the caller encodes and decodes itself.
+        var codec = MessagePackCodec.Instance;
+        var first = new System.Buffers.ArrayBufferWriter<byte>();
+        codec.Serialize(first, "raw");
+        await using var stream = await _caller.Client.StreamAsync("streams", "Streams.Echo", codec.ContentType, first.WrittenMemory).Bounded();
+
+        var replies = new List<string>();
+        foreach (var word in new[] { "a", "b", "c" })
+        {
+            var message = new System.Buffers.ArrayBufferWriter<byte>();
+            codec.Serialize(message, word);
+            await stream.WriteAsync(message.WrittenMemory).Bounded();
+            Assert.That(await stream.MoveNextAsync().Bounded(), Is.True);
+            replies.Add(codec.Deserialize<string>(stream.Current));
+        }
+        await stream.CompleteAsync().Bounded();
+
+        Assert.That(await stream.MoveNextAsync().Bounded(), Is.False);
+        Assert.That(replies, Is.EqualTo(new[] { "raw:a", "raw:b", "raw:c" }));
+    }
+
+    [Test]
     public async Task Duplex_EchoesEachItem()
     {
         var replies = await Collect(_caller.Client.DuplexStreamAsync(Echo, "pre", Words(50)));
