@@ -1,6 +1,9 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+
+using MicroGen.Transport;
 
 namespace MicroGen.Client;
 
@@ -20,6 +23,34 @@ public interface IClient : IAsyncDisposable
     /// <exception cref="MicroException">The call failed: the handler's error, a timeout (408), no reachable node (503)…</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired; the remote handler is cancelled too.</exception>
     ValueTask<TResponse> CallAsync<TRequest, TResponse>(Method<TRequest, TResponse> method, TRequest request, CallOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Calls server-streaming <paramref name="method"/>: one request, then the replies as they arrive.
+    /// Ending the enumeration early, or cancelling <paramref name="cancellationToken"/>, cancels the
+    /// handler. A handler error arrives as <see cref="MicroException"/> after the items already sent.
+    /// </summary>
+    /// <remarks>A stream has no deadline unless <see cref="CallOptions.Timeout"/> sets one.</remarks>
+    IAsyncEnumerable<TResponse> ServerStreamAsync<TRequest, TResponse>(Method<TRequest, TResponse> method, TRequest request, CallOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Calls client-streaming <paramref name="method"/>: <paramref name="request"/> carries the leading
+    /// arguments (or <see cref="Codec.Empty"/>), then <paramref name="items"/> are sent as they come,
+    /// with flow control; returns the single reply.
+    /// </summary>
+    ValueTask<TResponse> ClientStreamAsync<TRequest, TItem, TResponse>(Method<TRequest, TResponse> method, TRequest request, IAsyncEnumerable<TItem> items, CallOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Calls duplex <paramref name="method"/>: <paramref name="items"/> are sent while the replies are
+    /// read, each side at its own pace.
+    /// </summary>
+    IAsyncEnumerable<TResponse> DuplexStreamAsync<TRequest, TItem, TResponse>(Method<TRequest, TResponse> method, TRequest request, IAsyncEnumerable<TItem> items, CallOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// go-micro's untyped <c>Client.Stream</c>: opens a stream to <paramref name="endpoint"/> of
+    /// <paramref name="service"/> with an already encoded first message, for code that has no
+    /// contract (the CLI). Dispose the stream to end or cancel the call.
+    /// </summary>
+    ValueTask<ITransportStream> StreamAsync(string service, string endpoint, string contentType, ReadOnlyMemory<byte> request, CallOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// A typed client for contract <typeparamref name="TService"/>, a <c>[MicroService]</c>

@@ -18,7 +18,7 @@ namespace MicroGen.Client;
 /// node, per-call deadlines carried to the server, metadata, and retries that never run a
 /// non-idempotent call twice.
 /// </summary>
-public sealed class MicroClient : IClient
+public sealed partial class MicroClient : IClient
 {
     private const string ClientId = "microgen.client";
 
@@ -59,11 +59,7 @@ public sealed class MicroClient : IClient
         options ??= CallOptions.Default;
         cancellationToken.ThrowIfCancellationRequested();
 
-        var contentType = options.ContentType ?? Options.ContentType ?? method.DefaultContentType;
-        if (!_codecs.TryGetValue(contentType, out var codec))
-        {
-            throw new MicroException(ClientId, MicroStatusCode.UnsupportedMediaType, $"no codec for content type '{contentType}' is configured on the client");
-        }
+        var codec = ResolveCodec(method, options);
 
         var timeout = options.Timeout ?? Options.Timeout;
         var service = options.Service ?? method.Service;
@@ -174,6 +170,14 @@ public sealed class MicroClient : IClient
             }
         }
         _connections.Clear();
+    }
+
+    private ICodec ResolveCodec(MethodDescriptor method, CallOptions options)
+    {
+        var contentType = options.ContentType ?? Options.ContentType ?? method.DefaultContentType;
+        return _codecs.TryGetValue(contentType, out var codec)
+            ? codec
+            : throw new MicroException(ClientId, MicroStatusCode.UnsupportedMediaType, $"no codec for content type '{contentType}' is configured on the client");
     }
 
     private static Metadata? MergeMetadata(MicroContext? context, Metadata? callMetadata)

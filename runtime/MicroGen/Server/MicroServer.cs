@@ -23,7 +23,7 @@ public sealed class MicroServer : IServer, ITransportHandler
     /// <summary>The default listen address: a free port on the IPv4 loopback.</summary>
     public const string DefaultAddress = "127.0.0.1:0";
 
-    private readonly Dictionary<string, IServiceDispatcher> _endpoints = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (IServiceDispatcher Dispatcher, MethodDescriptor Method)> _endpoints = new(StringComparer.Ordinal);
     private readonly List<ServiceDescriptor> _contracts = new();
     private readonly Dictionary<string, ICodec> _codecs;
     private readonly ILogger _logger;
@@ -97,12 +97,12 @@ public sealed class MicroServer : IServer, ITransportHandler
                 if (_endpoints.TryGetValue(method.Endpoint, out var existing))
                 {
                     throw new InvalidOperationException(
-                        $"Endpoint {method.Endpoint} of {dispatcher.Descriptor.ContractName} is already served by {existing.Descriptor.ContractName}.");
+                        $"Endpoint {method.Endpoint} of {dispatcher.Descriptor.ContractName} is already served by {existing.Dispatcher.Descriptor.ContractName}.");
                 }
             }
             foreach (var method in dispatcher.Descriptor.Methods)
             {
-                _endpoints.Add(method.Endpoint, dispatcher);
+                _endpoints.Add(method.Endpoint, (dispatcher, method));
             }
             _contracts.Add(dispatcher.Descriptor);
         }
@@ -202,72 +202,144 @@ public sealed class MicroServer : IServer, ITransportHandler
         Interlocked.Increment(ref _inFlight);
         try
         {
-            return await HandleCoreAsync(request, cancellationToken).ConfigureAwait(false);
+            return await HandleUnaryAsync(request, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            if (Interlocked.Decrement(ref _inFlight) == 0 && Volatile.Read(ref _state) >= 2)
-            {
-                _drained?.TrySetResult();
-            }
+            CallEnded();
         }
     }
 
-    private async ValueTask<TransportResponse> HandleCoreAsync(TransportRequest request, CancellationToken cancellationToken)
+    /// <inheritdoc/>
+    async ValueTask ITransportHandler.HandleStreamAsync(TransportRequest request, ITransportStream stream, CancellationToken cancellationToken)
     {
-        var serviceId = ServiceName;
-        if (!_endpoints.TryGetValue(request.Endpoint, out var dispatcher))
+        Interlocked.Increment(ref _inFlight);
+        try
         {
-            return Error(MicroError.Create(serviceId, MicroStatusCode.NotFound,
-                $"service {request.Service} has no endpoint {request.Endpoint} here"));
+            await HandleStreamAsync(request, stream, cancellationToken).ConfigureAwait(false);
         }
-        if (!_codecs.TryGetValue(request.ContentType, out var codec))
+        finally
         {
-            return Error(MicroError.Create(serviceId, MicroStatusCode.UnsupportedMediaType,
-                $"unsupported content type '{request.ContentType}'; this server answers {string.Join(", ", _codecs.Keys.Order(StringComparer.Ordinal))}"));
+            CallEnded();
+        }
+    }
+
+    private void CallEnded()
+    {
+        if (Interlocked.Decrement(ref _inFlight) == 0 && Volatile.Read(ref _state) >= 2)
+        {
+            _drained?.TrySetResult();
+        }
+    }
+
+    private async ValueTask<TransportResponse> HandleUnaryAsync(TransportRequest request, CancellationToken cancellationToken)
+    {
+        if (Route(request, streaming: false, out var dispatcher, out var codec) is { } refused)
+        {
+            return Error(refused);
         }
 
-        using var deadline = request.Timeout is { } timeout ? new CancellationTokenSource(timeout) : null;
-        using var linked = deadline is null
-            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token)
-            : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token, deadline.Token);
-        var context = new MicroContext(request.Metadata, request.Service, request.Endpoint,
-            request.Timeout is { } t ? DateTimeOffset.UtcNow + t : null, linked.Token);
-        var call = new Call(request, codec, context);
-        var scope = MicroContext.Begin(context);
+        using var scope = new CallScope(this, request, cancellationToken);
+        var call = new UnaryCall(request, codec, scope.Context);
         try
         {
             await dispatcher.DispatchAsync(call).ConfigureAwait(false);
             var body = call.TakeResponse() ?? throw new InvalidOperationException($"The dispatcher of {dispatcher.Descriptor.ContractName} wrote no response for {request.Endpoint}.");
-            return new TransportResponse(codec.ContentType, body.WrittenSequence, body, context.ResponseMetadataOrNull);
-        }
-        catch (MicroException e)
-        {
-            return Error(e.Error, context.ResponseMetadataOrNull);
-        }
-        catch (OperationCanceledException) when (deadline?.IsCancellationRequested == true)
-        {
-            return Error(MicroError.Create(serviceId, MicroStatusCode.Timeout,
-                $"{request.Endpoint} did not finish within the caller's deadline of {request.Timeout!.Value.TotalMilliseconds:0} ms"));
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return Error(MicroError.Create(serviceId, MicroStatusCode.Cancelled, $"{request.Endpoint} was cancelled by the caller"));
-        }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-        {
-            return Error(MicroError.Create(serviceId, MicroStatusCode.ServiceUnavailable, $"{request.Endpoint} was cancelled because the server is stopping"));
+            return new TransportResponse(codec.ContentType, body.WrittenSequence, body, scope.Context.ResponseMetadataOrNull);
         }
         catch (Exception e)
         {
-            // Never send exception text or stack traces to callers: they can leak internals.
-            ServerLog.HandlerFailed(_logger, request.Endpoint, request.Id, e);
-            return Error(MicroError.Create(serviceId, MicroStatusCode.InternalServerError, "internal server error"), context.ResponseMetadataOrNull);
+            return Error(ToError(e, request, scope, cancellationToken), scope.Context.ResponseMetadataOrNull);
         }
         finally
         {
-            scope.Dispose();
             call.TakeResponse()?.Dispose();
+        }
+    }
+
+    private async ValueTask HandleStreamAsync(TransportRequest request, ITransportStream stream, CancellationToken cancellationToken)
+    {
+        if (Route(request, streaming: true, out var dispatcher, out var codec) is { } refused)
+        {
+            await stream.CompleteAsync(refused, null, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        using var scope = new CallScope(this, request, cancellationToken);
+        var call = new StreamCall(request, codec, scope.Context, stream);
+        MicroError? error = null;
+        try
+        {
+            await dispatcher.DispatchAsync(call).ConfigureAwait(false);
+            // A client-streaming handler's single result goes out as the last message.
+            if (call.TakeResponse() is { } body)
+            {
+                using (body)
+                {
+                    await stream.WriteAsync(body.WrittenMemory, scope.Token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            error = ToError(e, request, scope, cancellationToken);
+        }
+        finally
+        {
+            call.Release();
+        }
+        try
+        {
+            await stream.CompleteAsync(error, scope.Context.ResponseMetadataOrNull, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TransportException or ObjectDisposedException)
+        {
+            // The caller is gone; there is nobody to tell.
+        }
+    }
+
+    /// <summary>Finds the dispatcher and codec of a call, or the error that refuses it.</summary>
+    private MicroError? Route(TransportRequest request, bool streaming, out IServiceDispatcher dispatcher, out ICodec codec)
+    {
+        dispatcher = null!;
+        codec = null!;
+        if (!_endpoints.TryGetValue(request.Endpoint, out var route))
+        {
+            return MicroError.Create(ServiceName, MicroStatusCode.NotFound, $"service {request.Service} has no endpoint {request.Endpoint} here");
+        }
+        if (streaming != (route.Method.Type != MethodType.Unary))
+        {
+            return MicroError.Create(ServiceName, MicroStatusCode.MethodNotAllowed, streaming
+                ? $"{request.Endpoint} is a unary endpoint and cannot be called as a stream"
+                : $"{request.Endpoint} is a {route.Method.Type} endpoint and must be called as a stream");
+        }
+        if (!_codecs.TryGetValue(request.ContentType, out codec!))
+        {
+            return MicroError.Create(ServiceName, MicroStatusCode.UnsupportedMediaType,
+                $"unsupported content type '{request.ContentType}'; this server answers {string.Join(", ", _codecs.Keys.Order(StringComparer.Ordinal))}");
+        }
+        dispatcher = route.Dispatcher;
+        return null;
+    }
+
+    /// <summary>Maps what a handler threw to the error the caller gets.</summary>
+    private MicroError ToError(Exception e, TransportRequest request, CallScope scope, CancellationToken callerToken)
+    {
+        switch (e)
+        {
+            case MicroException micro:
+                return micro.Error;
+            case OperationCanceledException when scope.DeadlinePassed:
+                return MicroError.Create(ServiceName, MicroStatusCode.Timeout,
+                    $"{request.Endpoint} did not finish within the caller's deadline of {request.Timeout!.Value.TotalMilliseconds:0} ms");
+            case OperationCanceledException when callerToken.IsCancellationRequested:
+                return MicroError.Create(ServiceName, MicroStatusCode.Cancelled, $"{request.Endpoint} was cancelled by the caller");
+            case OperationCanceledException when _stopping.IsCancellationRequested:
+                return MicroError.Create(ServiceName, MicroStatusCode.ServiceUnavailable, $"{request.Endpoint} was cancelled because the server is stopping");
+            default:
+                // Never send exception text or stack traces to callers: they can leak internals.
+                ServerLog.HandlerFailed(_logger, request.Endpoint, request.Id, e);
+                return MicroError.Create(ServiceName, MicroStatusCode.InternalServerError, "internal server error");
         }
     }
 
@@ -367,9 +439,43 @@ public sealed class MicroServer : IServer, ITransportHandler
         }
     }
 
-    private sealed class Call(TransportRequest request, ICodec codec, MicroContext context) : ServerCall
+    /// <summary>The per-call token (caller, deadline, server stop) and the ambient context, made current.</summary>
+    private sealed class CallScope : IDisposable
+    {
+        private readonly CancellationTokenSource? _deadline;
+        private readonly CancellationTokenSource _linked;
+        private readonly MicroContext.Scope _ambient;
+
+        public CallScope(MicroServer server, TransportRequest request, CancellationToken callerToken)
+        {
+            _deadline = request.Timeout is { } timeout ? new CancellationTokenSource(timeout) : null;
+            _linked = _deadline is null
+                ? CancellationTokenSource.CreateLinkedTokenSource(callerToken, server._stopping.Token)
+                : CancellationTokenSource.CreateLinkedTokenSource(callerToken, server._stopping.Token, _deadline.Token);
+            Context = new MicroContext(request.Metadata, request.Service, request.Endpoint,
+                request.Timeout is { } t ? DateTimeOffset.UtcNow + t : null, _linked.Token);
+            _ambient = MicroContext.Begin(Context);
+        }
+
+        public MicroContext Context { get; }
+
+        public CancellationToken Token => _linked.Token;
+
+        public bool DeadlinePassed => _deadline?.IsCancellationRequested == true;
+
+        public void Dispose()
+        {
+            _ambient.Dispose();
+            _linked.Dispose();
+            _deadline?.Dispose();
+        }
+    }
+
+    private class UnaryCall(TransportRequest request, ICodec codec, MicroContext context) : ServerCall
     {
         private PooledBufferWriter? _response;
+
+        protected ICodec Codec => codec;
 
         public override string Endpoint => request.Endpoint;
 
@@ -391,6 +497,45 @@ public sealed class MicroServer : IServer, ITransportHandler
             var response = _response;
             _response = null;
             return response;
+        }
+    }
+
+    private sealed class StreamCall(TransportRequest request, ICodec codec, MicroContext context, ITransportStream stream)
+        : UnaryCall(request, codec, context)
+    {
+        private PooledBufferWriter? _item;
+        private int _reading;
+
+        public override IAsyncEnumerable<TItem> ReadStream<TItem>()
+        {
+            if (Interlocked.Exchange(ref _reading, 1) != 0)
+            {
+                throw new InvalidOperationException($"The request stream of {Endpoint} can be enumerated only once.");
+            }
+            return ReadItemsAsync<TItem>(CancellationToken);
+        }
+
+        public override async ValueTask WriteItemAsync<TItem>(TItem item)
+        {
+            var writer = _item ??= new PooledBufferWriter();
+            writer.Reset();
+            Codec.Serialize(writer, item);
+            await stream.WriteAsync(writer.WrittenMemory, CancellationToken).ConfigureAwait(false);
+        }
+
+        public void Release()
+        {
+            TakeResponse()?.Dispose();
+            _item?.Dispose();
+            _item = null;
+        }
+
+        private async IAsyncEnumerable<TItem> ReadItemsAsync<TItem>([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            while (await stream.MoveNextAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return Codec.Deserialize<TItem>(stream.Current);
+            }
         }
     }
 }

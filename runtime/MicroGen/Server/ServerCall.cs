@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
+using System.Threading.Tasks;
 
 namespace MicroGen.Server;
 
@@ -24,6 +26,22 @@ public abstract class ServerCall
 
     /// <summary>Encodes <paramref name="response"/> as the reply, in the caller's content type.</summary>
     public abstract void WriteResponse<TResponse>(TResponse response);
+
+    /// <summary>
+    /// In a client-streaming or duplex call: the caller's items, decoded as they arrive, ending when
+    /// the caller completes its side. Enumerate it once.
+    /// </summary>
+    /// <exception cref="MicroException">Code 405 on a call that carries no stream from the caller.</exception>
+    public virtual IAsyncEnumerable<TItem> ReadStream<TItem>() =>
+        throw new MicroException(Context.Service, MicroStatusCode.MethodNotAllowed, $"{Endpoint} was not called as a stream");
+
+    /// <summary>
+    /// In a server-streaming or duplex call: sends one item to the caller, waiting while the caller
+    /// has not consumed enough of the previous ones (flow control).
+    /// </summary>
+    /// <exception cref="MicroException">Code 405 on a call that carries no stream to the caller.</exception>
+    public virtual ValueTask WriteItemAsync<TItem>(TItem item) =>
+        throw new MicroException(Context.Service, MicroStatusCode.MethodNotAllowed, $"{Endpoint} was not called as a stream");
 
     /// <summary>The error for an endpoint the dispatcher does not know; generated dispatchers throw it.</summary>
     public MicroException EndpointNotFound() =>

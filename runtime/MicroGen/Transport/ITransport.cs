@@ -62,6 +62,15 @@ public interface ITransportConnection : IAsyncDisposable
     /// <remarks>The caller owns the returned response and must dispose it.</remarks>
     /// <exception cref="TransportException">The call could not be completed.</exception>
     ValueTask<TransportResponse> InvokeAsync(TransportRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Opens a streaming call: <paramref name="request"/> carries the headers and the encoded
+    /// leading arguments; messages then flow both ways on the returned stream. Cancelling
+    /// <paramref name="cancellationToken"/> or disposing the stream early cancels the call on the server.
+    /// </summary>
+    /// <exception cref="TransportException">The call could not be started.</exception>
+    ValueTask<ITransportStream> OpenStreamAsync(TransportRequest request, CancellationToken cancellationToken = default) =>
+        throw new TransportException($"this transport ({GetType().Name}) does not carry streaming calls", notProcessed: true);
 }
 
 /// <summary>What a listener passes incoming calls to: the server.</summary>
@@ -73,4 +82,13 @@ public interface ITransportHandler
     /// task completes. The transport disposes the returned response after sending it.
     /// </summary>
     ValueTask<TransportResponse> HandleAsync(TransportRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Handles one streaming call: reads the caller's messages from and writes replies to
+    /// <paramref name="stream"/>, then completes it. <paramref name="cancellationToken"/> fires when
+    /// the caller cancels or the connection drops. The transport disposes the stream afterwards.
+    /// </summary>
+    /// <remarks>The default answers 501: a handler that serves only unary calls need not implement it.</remarks>
+    ValueTask HandleStreamAsync(TransportRequest request, ITransportStream stream, CancellationToken cancellationToken) =>
+        stream.CompleteAsync(MicroError.Create("microgen.server", MicroStatusCode.NotImplemented, "streaming calls are not served here"), null, cancellationToken);
 }

@@ -100,6 +100,50 @@ public sealed class InMemoryTransport : ITransport
             }
         }
 
+        public ITransportStream OpenStream(TransportRequest request, CancellationToken cancellationToken)
+        {
+            if (!Accepting)
+            {
+                throw new TransportException($"{Address} is going away and refused the call", notProcessed: true);
+            }
+            var body = PooledBufferWriter.CopyOf(request.Body);
+            var received = new TransportRequest
+            {
+                Service = request.Service,
+                Endpoint = request.Endpoint,
+                ContentType = request.ContentType,
+                Id = request.Id,
+                Timeout = request.Timeout,
+                Metadata = request.Metadata?.Clone(),
+                Body = body.WrittenSequence,
+            };
+            var call = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closed.Token);
+            var (client, server) = InMemoryStream.CreatePair(request.ContentType, call);
+            _ = RunStreamAsync(received, body, server, call);
+            return client;
+        }
+
+        private async Task RunStreamAsync(TransportRequest request, PooledBufferWriter body, InMemoryStream stream, CancellationTokenSource call)
+        {
+            try
+            {
+                await Task.Yield();
+                await handler.HandleStreamAsync(request, stream, call.Token).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                // The handler contract is to complete the stream itself; this is the last resort.
+                await stream.CompleteAsync(MicroError.Create("microgen.transport", MicroStatusCode.InternalServerError,
+                    e is OperationCanceledException ? "the call was cancelled" : "the stream handler failed")).ConfigureAwait(false);
+            }
+            finally
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+                body.Dispose();
+                call.Dispose();
+            }
+        }
+
         public ValueTask DrainAsync(CancellationToken cancellationToken = default)
         {
             _draining = true;
@@ -131,6 +175,16 @@ public sealed class InMemoryTransport : ITransport
                 throw new TransportException($"nothing listens at in-memory address {RemoteAddress}", notProcessed: true);
             }
             return listener.InvokeAsync(request, cancellationToken);
+        }
+
+        public ValueTask<ITransportStream> OpenStreamAsync(TransportRequest request, CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(request);
+            if (_disposed || !s_listeners.TryGetValue(RemoteAddress, out var listener))
+            {
+                throw new TransportException($"nothing listens at in-memory address {RemoteAddress}", notProcessed: true);
+            }
+            return new ValueTask<ITransportStream>(listener.OpenStream(request, cancellationToken));
         }
 
         public ValueTask DisposeAsync()

@@ -1,0 +1,53 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
+using MicroGen.Client;
+using MicroGen.Service;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace MicroGen.Hosting;
+
+/// <summary>Adds handlers and clients to the MicroGen service registered by <see cref="MicroGenServiceCollectionExtensions.AddMicroGen"/>.</summary>
+public sealed class MicroGenBuilder
+{
+    private readonly List<Action<IService, IServiceProvider>> _handlers = new();
+
+    internal MicroGenBuilder(IServiceCollection services) => Services = services;
+
+    /// <summary>The service collection being configured.</summary>
+    public IServiceCollection Services { get; }
+
+    internal IReadOnlyList<Action<IService, IServiceProvider>> Handlers => _handlers;
+
+    /// <summary>
+    /// Serves contract <typeparamref name="TService"/> with a <typeparamref name="THandler"/>
+    /// resolved from the container (registered as a singleton unless already registered).
+    /// </summary>
+    public MicroGenBuilder AddHandler<TService, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] THandler>()
+        where TService : class
+        where THandler : class, TService
+    {
+        Services.TryAddSingleton<THandler>();
+        _handlers.Add(static (service, provider) => service.Handle<TService>(provider.GetRequiredService<THandler>()));
+        return this;
+    }
+
+    /// <summary>Serves contract <typeparamref name="TService"/> with the given handler instance.</summary>
+    public MicroGenBuilder AddHandler<TService>(TService handler) where TService : class
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        _handlers.Add((service, _) => service.Handle(handler));
+        return this;
+    }
+
+    /// <summary>
+    /// Registers <typeparamref name="TService"/> as a singleton: the generated client proxy over the
+    /// service's client, so it can be injected wherever the contract is needed.
+    /// </summary>
+    public MicroGenBuilder AddClient<TService>(CallOptions? options = null) where TService : class
+    {
+        Services.TryAddSingleton(provider => provider.GetRequiredService<IClient>().For<TService>(options));
+        return this;
+    }
+}
