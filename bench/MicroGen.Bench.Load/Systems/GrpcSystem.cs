@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using Grpc.Core;
@@ -130,6 +131,7 @@ internal sealed class GrpcSystem : IBenchSystem
         {
             private readonly HelloRequest _request = new() { Name = payload.Name };
 
+            [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
             public override async ValueTask<bool> CallAsync()
             {
                 var reply = await client.SayHelloAsync(_request).ConfigureAwait(false);
