@@ -10,7 +10,8 @@ namespace MicroGen.Registry;
 
 /// <summary>
 /// A registry held in memory: services in one process find each other through one shared
-/// instance. Registrations expire after their TTL like in any other registry.
+/// instance. Registrations expire after their TTL like in any other registry: lookups ignore
+/// expired nodes, and watchers get a <see cref="RegistryEventKind.Delete"/> event when one expires.
 /// </summary>
 public sealed class InMemoryRegistry : IRegistry
 {
@@ -19,6 +20,7 @@ public sealed class InMemoryRegistry : IRegistry
     private readonly Dictionary<string, Dictionary<string, Dictionary<string, Entry>>> _services = new(StringComparer.Ordinal);
     private readonly List<Watcher> _watchers = new();
     private readonly TimeProvider _time;
+    private ITimer? _sweeper;
 
     /// <summary>Creates an empty registry.</summary>
     /// <param name="timeProvider">The clock deciding expiry; defaults to <see cref="TimeProvider.System"/>.</param>
@@ -53,8 +55,10 @@ public sealed class InMemoryRegistry : IRegistry
                     events.Add(new RegistryEvent(existed ? RegistryEventKind.Update : RegistryEventKind.Create, entry.Service));
                 }
             }
+            // Published under the lock, so that watchers see concurrent changes in the order they were applied.
+            Publish(events);
+            ScheduleSweep();
         }
-        Publish(events);
         return ValueTask.CompletedTask;
     }
 
@@ -75,8 +79,8 @@ public sealed class InMemoryRegistry : IRegistry
                     }
                 }
             }
+            Publish(events);
         }
-        Publish(events);
         return ValueTask.CompletedTask;
     }
 
@@ -90,8 +94,8 @@ public sealed class InMemoryRegistry : IRegistry
             result = _services.TryGetValue(name, out var versions)
                 ? Collect(versions, expired)
                 : Array.Empty<ServiceInfo>();
+            Publish(expired);
         }
-        Publish(expired);
         return new ValueTask<IReadOnlyList<ServiceInfo>>(result);
     }
 
@@ -106,8 +110,8 @@ public sealed class InMemoryRegistry : IRegistry
             {
                 result.AddRange(Collect(versions, expired));
             }
+            Publish(expired);
         }
-        Publish(expired);
         result.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
         return new ValueTask<IReadOnlyList<ServiceInfo>>(result);
     }
@@ -119,6 +123,7 @@ public sealed class InMemoryRegistry : IRegistry
         lock (_gate)
         {
             _watchers.Add(watcher);
+            ScheduleSweep();
         }
         try
         {
@@ -159,6 +164,8 @@ public sealed class InMemoryRegistry : IRegistry
                 watcher.Events.Writer.TryComplete();
             }
             _watchers.Clear();
+            _sweeper?.Dispose();
+            _sweeper = null;
         }
         return ValueTask.CompletedTask;
     }
@@ -209,6 +216,53 @@ public sealed class InMemoryRegistry : IRegistry
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Arms the timer for the earliest expiry, so that watchers get a Delete event when a node
+    /// expires even if nobody looks the service up. Called under the lock.
+    /// </summary>
+    private void ScheduleSweep()
+    {
+        if (_watchers.Count == 0)
+        {
+            return; // lookups drop expired nodes by themselves; only watchers need the timer
+        }
+        var earliest = DateTimeOffset.MaxValue;
+        foreach (var versions in _services.Values)
+        {
+            foreach (var nodes in versions.Values)
+            {
+                foreach (var entry in nodes.Values)
+                {
+                    if (entry.Expires < earliest)
+                    {
+                        earliest = entry.Expires;
+                    }
+                }
+            }
+        }
+        if (earliest == DateTimeOffset.MaxValue)
+        {
+            return;
+        }
+        var due = earliest - _time.GetUtcNow();
+        _sweeper ??= _time.CreateTimer(static state => ((InMemoryRegistry)state!).Sweep(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _sweeper.Change(due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+    }
+
+    private void Sweep()
+    {
+        List<RegistryEvent> expired = new();
+        lock (_gate)
+        {
+            foreach (var versions in _services.Values)
+            {
+                Collect(versions, expired);
+            }
+            Publish(expired);
+            ScheduleSweep();
         }
     }
 

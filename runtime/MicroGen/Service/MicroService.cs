@@ -16,6 +16,7 @@ public sealed class MicroService : IService
 {
     private readonly MicroServer _server;
     private readonly MicroClient _client;
+    private readonly List<IAsyncDisposable> _owned = new();
     private int _started;
 
     /// <summary>Creates a service; unset parts use the embedded defaults.</summary>
@@ -23,10 +24,16 @@ public sealed class MicroService : IService
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
-        var transport = options.Transport ??= InMemoryTransport.Shared;
-        var registry = options.Registry ??= InMemoryRegistry.Shared;
+        var transport = options.Transport ??= Own(DefaultTransport(options));
+        var registry = options.Registry ??= Own(DefaultRegistry(options));
         var selector = options.Selector ??= new RandomSelector();
         var codecs = options.Codecs ??= new List<ICodec> { MessagePackCodec.Instance, ProtobufCodec.Instance, JsonCodec.Instance };
+
+        // Lookups go through a cache kept fresh by a watch, as go-micro's selector does; an
+        // in-memory registry is its own cache.
+        var lookups = registry is InMemoryRegistry or CachingRegistry
+            ? registry
+            : Own(new CachingRegistry(registry, new CachingRegistryOptions { LoggerFactory = options.LoggerFactory }));
 
         _server = new MicroServer(new ServerOptions
         {
@@ -47,7 +54,7 @@ public sealed class MicroService : IService
         _client = new MicroClient(new ClientOptions
         {
             Transport = transport,
-            Registry = registry,
+            Registry = lookups,
             Selector = selector,
             Codecs = codecs,
             Timeout = options.CallTimeout ?? ClientOptions.DefaultTimeout,
@@ -55,6 +62,16 @@ public sealed class MicroService : IService
             LoggerFactory = options.LoggerFactory,
         });
     }
+
+    private T Own<T>(T part) where T : IAsyncDisposable
+    {
+        _owned.Add(part);
+        return part;
+    }
+
+    private static ITransport DefaultTransport(ServiceOptions options) => InMemoryTransport.Shared;
+
+    private static IRegistry DefaultRegistry(ServiceOptions options) => InMemoryRegistry.Shared;
 
     /// <inheritdoc/>
     public string Name => Options.Name ?? (_server.Contracts.Count > 0 ? _server.Contracts[0].Name : "microgen");
@@ -108,5 +125,15 @@ public sealed class MicroService : IService
     {
         await _server.DisposeAsync().ConfigureAwait(false);
         await _client.DisposeAsync().ConfigureAwait(false);
+        // The parts this service created for itself (the defaults, the lookup cache) end with it;
+        // parts handed in through the options belong to the caller.
+        for (var i = _owned.Count - 1; i >= 0; i--)
+        {
+            if (!ReferenceEquals(_owned[i], InMemoryTransport.Shared) && !ReferenceEquals(_owned[i], InMemoryRegistry.Shared))
+            {
+                await _owned[i].DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        _owned.Clear();
     }
 }

@@ -1,0 +1,580 @@
+using System;
+using System.Buffers;
+using System.IO;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+
+namespace MicroGen.Transport.Internal;
+
+/// <summary>A frame a connection writes under its write lock; a struct so writing does not allocate.</summary>
+internal interface IFrameWrite
+{
+    void Write(PipeWriter writer);
+}
+
+/// <summary>
+/// One MicroGen protocol connection over a socket: what both ends share. It owns two loops, as
+/// Kestrel's socket connection does: the <b>read loop</b> pulls bytes from the socket through a
+/// <see cref="PipeReader"/> and parses frames in place; the <b>send loop</b> drains the output
+/// <see cref="Pipe"/> into the socket, coalescing every frame written since its last send. A ping
+/// loop on a <see cref="PeriodicTimer"/> runs beside them. All three are owned tasks, and shutdown
+/// is idempotent (<see cref="CloseAsync"/>).
+/// </summary>
+internal abstract class TcpConnection : IAsyncDisposable
+{
+    /// <summary>How long a close waits for the GOAWAY and queued frames to reach the socket.</summary>
+    private static readonly TimeSpan s_closeFlushTimeout = TimeSpan.FromSeconds(2);
+    private static long s_nextId;
+
+    private readonly Socket _socket;
+    private readonly NetworkStream _stream;
+    private readonly PipeReader _input;
+    private readonly Pipe _output;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly CancellationTokenSource _closing = new();
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _handshake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task _readLoop = Task.CompletedTask;
+    private Task _sendLoop = Task.CompletedTask;
+    private Task _pingLoop = Task.CompletedTask;
+    private bool _outputClosed; // guarded by _writeLock
+    private int _closeStarted;
+    private int _pingsOut;
+    private string? _closeReason;
+
+    protected TcpConnection(Socket socket, TcpTransportOptions options, ILogger logger)
+    {
+        _socket = socket;
+        Options = options;
+        Logger = logger;
+        Id = Interlocked.Increment(ref s_nextId);
+        RemoteEndPoint = socket.RemoteEndPoint?.ToString() ?? "unknown";
+        socket.NoDelay = options.NoDelay;
+        _stream = new NetworkStream(socket, ownsSocket: false);
+        // The read side pulls from the socket on demand: nothing is buffered beyond the frame being
+        // parsed, and a frame's length is checked before its payload is awaited (§2).
+        _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
+        _output = new Pipe(new PipeOptions(
+            pauseWriterThreshold: options.WriterPauseThreshold,
+            resumeWriterThreshold: options.WriterResumeThreshold,
+            minimumSegmentSize: 16 * 1024,
+            useSynchronizationContext: false));
+    }
+
+    public long Id { get; }
+
+    public string RemoteEndPoint { get; }
+
+    protected TcpTransportOptions Options { get; }
+
+    protected ILogger Logger { get; }
+
+    /// <summary>The peer's max frame size, from its preamble.</summary>
+    protected int PeerMaxFrameSize { get; private set; } = (int)TcpProtocol.MinPeerMaxFrameSize;
+
+    /// <summary>Completes when the peer's preamble arrived; faults when the handshake failed.</summary>
+    public Task Handshake => _handshake.Task;
+
+    /// <summary>Completes when the connection is closed.</summary>
+    public Task Closed => _closed.Task;
+
+    public bool IsClosing => Volatile.Read(ref _closeStarted) != 0;
+
+    /// <summary>Why the connection closed, once it has.</summary>
+    protected string CloseReason => _closeReason ?? "closed";
+
+    /// <summary>Called once, when the connection has closed.</summary>
+    public Action<TcpConnection>? OnClosed { get; set; }
+
+    /// <summary>Sends the preamble and starts the loops.</summary>
+    public void Start()
+    {
+        // Both sides send their preamble at once, without waiting for the other's (§1).
+        FrameWriter.WritePreamble(_output.Writer, Options.MaxFrameSize);
+        _ = _output.Writer.FlushAsync();
+        _sendLoop = SendLoopAsync();
+        _readLoop = ReadLoopAsync();
+    }
+
+    /// <summary>Closes the connection, after a best-effort GOAWAY. Idempotent.</summary>
+    public Task CloseAsync(GoAwayCode code, string reason, bool sendGoAway = true)
+    {
+        if (Interlocked.Exchange(ref _closeStarted, 1) == 0)
+        {
+            _ = CloseCoreAsync(code, reason, sendGoAway);
+        }
+        return _closed.Task;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await BeforeDisposeAsync().ConfigureAwait(false);
+        await CloseAsync(GoAwayCode.NoError, "disposed").ConfigureAwait(false);
+        await Task.WhenAll(_readLoop, _sendLoop, _pingLoop).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs before a dispose closes the connection: a chance to let calls in flight finish.</summary>
+    protected virtual Task BeforeDisposeAsync() => Task.CompletedTask;
+
+    /// <summary>Handles a call frame (REQUEST, RESPONSE, ERROR, CANCEL, STREAM_*). Runs on the read loop.</summary>
+    protected abstract void OnCallFrame(in FrameHeader header, in ReadOnlySequence<byte> payload);
+
+    /// <summary>The peer sent GOAWAY. Runs on the read loop.</summary>
+    protected abstract void OnGoAway(uint lastStreamId, GoAwayCode code, string reason);
+
+    /// <summary>The connection is closing: fail or cancel whatever is in flight. Runs once.</summary>
+    protected abstract void OnClosing(string reason);
+
+    /// <summary>
+    /// Writes a frame under the write lock and flushes it to the send loop. Returns false when the
+    /// connection's output is already closed, so nothing was written.
+    /// </summary>
+    protected ValueTask<bool> WriteAsync<TFrame>(TFrame frame, CancellationToken cancellationToken = default)
+        where TFrame : IFrameWrite
+    {
+        // Fast path: an uncontended lock and a flush below the pause threshold complete synchronously.
+        if (!_writeLock.Wait(0))
+        {
+            return WriteSlowAsync(frame, cancellationToken);
+        }
+        var release = true;
+        try
+        {
+            if (_outputClosed)
+            {
+                return new ValueTask<bool>(false);
+            }
+            frame.Write(_output.Writer);
+            var flush = _output.Writer.FlushAsync(CancellationToken.None);
+            if (flush.IsCompleted)
+            {
+                flush.GetAwaiter().GetResult();
+                return new ValueTask<bool>(true);
+            }
+            release = false;
+            return AwaitFlushAsync(flush);
+        }
+        finally
+        {
+            if (release)
+            {
+                _writeLock.Release();
+            }
+        }
+    }
+
+    /// <summary>Writes a frame from a context that must not wait (the read loop, a cancellation callback).</summary>
+    protected void QueueWrite<TFrame>(TFrame frame) where TFrame : IFrameWrite
+    {
+        var write = WriteAsync(frame);
+        if (!write.IsCompleted)
+        {
+            _ = ObserveAsync(write);
+        }
+        else
+        {
+            _ = write.Result;
+        }
+
+        static async Task ObserveAsync(ValueTask<bool> write)
+        {
+            try
+            {
+                await write.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The connection is closing; its close path reports why.
+            }
+        }
+    }
+
+    protected async ValueTask SendGoAwayAsync(uint lastStreamId, GoAwayCode code, string reason)
+    {
+        if (await WriteAsync(new GoAwayFrame(lastStreamId, code, reason)).ConfigureAwait(false))
+        {
+            TcpTransportLog.GoAwaySent(Logger, Id, RemoteEndPoint, code, lastStreamId, reason);
+        }
+    }
+
+    /// <summary>The last stream id to name in a GOAWAY sent on close.</summary>
+    protected abstract uint GoAwayLastStreamId { get; }
+
+    private async ValueTask<bool> WriteSlowAsync<TFrame>(TFrame frame, CancellationToken cancellationToken)
+        where TFrame : IFrameWrite
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_outputClosed)
+            {
+                return false;
+            }
+            frame.Write(_output.Writer);
+            await _output.Writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async ValueTask<bool> AwaitFlushAsync(ValueTask<FlushResult> flush)
+    {
+        try
+        {
+            await flush.ConfigureAwait(false);
+            return true;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        var code = GoAwayCode.NoError;
+        var reason = "the peer closed the connection";
+        var sendGoAway = false;
+        try
+        {
+            await ReadPreambleAsync().ConfigureAwait(false);
+            _handshake.TrySetResult();
+            if (Options.PingInterval > TimeSpan.Zero && Options.PingInterval != Timeout.InfiniteTimeSpan)
+            {
+                _pingLoop = PingLoopAsync(_closing.Token);
+            }
+
+            while (true)
+            {
+                var result = await _input.ReadAsync().ConfigureAwait(false);
+                var buffer = result.Buffer;
+                try
+                {
+                    if (result.IsCanceled)
+                    {
+                        reason = CloseReason;
+                        break;
+                    }
+                    while (TryReadFrame(ref buffer, out var header, out var payload))
+                    {
+                        ProcessFrame(header, payload);
+                    }
+                    if (result.IsCompleted)
+                    {
+                        if (!buffer.IsEmpty)
+                        {
+                            reason = $"the peer closed the connection in the middle of a frame ({buffer.Length} bytes unread)";
+                        }
+                        break;
+                    }
+                }
+                finally
+                {
+                    // Consumed up to the last whole frame; examined everything, so that a partial
+                    // frame waits for more bytes instead of spinning.
+                    _input.AdvanceTo(buffer.Start, buffer.End);
+                }
+            }
+        }
+        catch (ProtocolException e)
+        {
+            code = e.Code;
+            reason = e.Message;
+            // A peer that does not even send our magic could not read a GOAWAY (§1).
+            sendGoAway = e.SendGoAway;
+            if (code == GoAwayCode.HandshakeTimeout)
+            {
+                TcpTransportLog.HandshakeTimedOut(Logger, Id, RemoteEndPoint, Options.HandshakeTimeout);
+            }
+            else
+            {
+                TcpTransportLog.ProtocolError(Logger, Id, RemoteEndPoint, code, reason);
+            }
+        }
+        catch (Exception) when (IsClosing)
+        {
+            // Our own close disposed the socket under the read: the close path has the reason.
+            reason = CloseReason;
+        }
+        catch (Exception e) when (IsConnectionError(e))
+        {
+            reason = "the connection was reset";
+            TcpTransportLog.ConnectionReset(Logger, Id, RemoteEndPoint, e);
+        }
+        catch (Exception e)
+        {
+            code = GoAwayCode.InternalError;
+            reason = $"internal error: {e.Message}";
+            sendGoAway = true;
+            TcpTransportLog.UnexpectedError(Logger, Id, RemoteEndPoint, e);
+        }
+        finally
+        {
+            if (_handshake.TrySetException(new TransportException($"the connection to {RemoteEndPoint} closed during the handshake: {reason}", notProcessed: true)))
+            {
+                // Observed here: a listener never awaits it, and a dialler reads it from DialAsync.
+                _ = _handshake.Task.Exception;
+            }
+        }
+
+        await _input.CompleteAsync().ConfigureAwait(false);
+        _ = CloseAsync(code, reason, sendGoAway);
+    }
+
+    private async ValueTask ReadPreambleAsync()
+    {
+        using var timeout = Options.HandshakeTimeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(Options.HandshakeTimeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token, timeout?.Token ?? CancellationToken.None);
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                result = await _input.ReadAsync(linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true && !IsClosing)
+            {
+                throw new ProtocolException(GoAwayCode.HandshakeTimeout, $"no complete preamble within the handshake timeout of {Options.HandshakeTimeout}");
+            }
+            var buffer = result.Buffer;
+            var complete = false;
+            try
+            {
+                if (FrameReader.TryReadPreamble(ref buffer, out var preamble))
+                {
+                    PeerMaxFrameSize = preamble.MaxFrameSize;
+                    complete = true;
+                    return;
+                }
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    throw new IOException("the peer closed the connection before completing the preamble");
+                }
+            }
+            finally
+            {
+                // Frames may have arrived with the preamble: leave them unexamined so the read loop
+                // sees them at once instead of waiting for more bytes.
+                if (complete)
+                {
+                    _input.AdvanceTo(buffer.Start);
+                }
+                else
+                {
+                    _input.AdvanceTo(buffer.Start, buffer.End);
+                }
+            }
+        }
+    }
+
+    private bool TryReadFrame(ref ReadOnlySequence<byte> buffer, out FrameHeader header, out ReadOnlySequence<byte> payload)
+    {
+        payload = default;
+        // The header is validated, length against MaxFrameSize included, before the payload is awaited.
+        if (!FrameReader.TryReadFrameHeader(buffer, Options.MaxFrameSize, out header))
+        {
+            return false;
+        }
+        if (buffer.Length - TcpProtocol.FrameHeaderSize < header.Length)
+        {
+            return false;
+        }
+        payload = buffer.Slice(TcpProtocol.FrameHeaderSize, header.Length);
+        buffer = buffer.Slice(payload.End);
+        return true;
+    }
+
+    private void ProcessFrame(in FrameHeader header, in ReadOnlySequence<byte> payload)
+    {
+        switch (header.Type)
+        {
+            case FrameType.Ping:
+                // PING | 8 opaque bytes -> PONG | the same 8 bytes
+                Span<byte> data = stackalloc byte[TcpProtocol.PingPayloadSize];
+                payload.CopyTo(data);
+                QueueWrite(new PingFrame(FrameType.Pong, System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(data)));
+                break;
+            case FrameType.Pong:
+                Volatile.Write(ref _pingsOut, 0);
+                break;
+            case FrameType.GoAway:
+                var (lastStreamId, code, reason) = FrameReader.ReadGoAway(payload);
+                TcpTransportLog.GoAwayReceived(Logger, Id, RemoteEndPoint, code, lastStreamId, reason);
+                OnGoAway(lastStreamId, code, reason);
+                break;
+            case FrameType.WindowUpdate:
+                // Reserved for streaming (§3.10): validated by the header check, otherwise ignored.
+                break;
+            default:
+                OnCallFrame(header, payload);
+                break;
+        }
+    }
+
+    private async Task SendLoopAsync()
+    {
+        var reader = _output.Reader;
+        Exception? error = null;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync().ConfigureAwait(false);
+                var buffer = result.Buffer;
+                if (result.IsCanceled)
+                {
+                    break;
+                }
+                try
+                {
+                    if (buffer.IsSingleSegment)
+                    {
+                        await _socket.SendAsync(buffer.First, SocketFlags.None).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        foreach (var segment in buffer)
+                        {
+                            await _socket.SendAsync(segment, SocketFlags.None).ConfigureAwait(false);
+                        }
+                    }
+                }
+                finally
+                {
+                    reader.AdvanceTo(buffer.End);
+                }
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+            // Everything queued is sent: tell the peer we are done (FIN).
+            _socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
+        {
+            error = e;
+        }
+        catch (Exception e)
+        {
+            error = e;
+            TcpTransportLog.UnexpectedError(Logger, Id, RemoteEndPoint, e);
+        }
+        finally
+        {
+            // Writers blocked on back-pressure see IsCompleted and give up.
+            await reader.CompleteAsync(error).ConfigureAwait(false);
+        }
+        if (error is not null && !IsClosing)
+        {
+            TcpTransportLog.ConnectionReset(Logger, Id, RemoteEndPoint, error);
+            _ = CloseAsync(GoAwayCode.NoError, "sending failed: the connection was reset", sendGoAway: false);
+        }
+    }
+
+    private async Task PingLoopAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(Options.PingInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (Interlocked.Increment(ref _pingsOut) > Options.MaxPingOut)
+                {
+                    TcpTransportLog.KeepAliveTimedOut(Logger, Id, RemoteEndPoint, Options.MaxPingOut);
+                    _ = CloseAsync(GoAwayCode.KeepAliveTimeout, $"{Options.MaxPingOut} ping(s) went unanswered");
+                    return;
+                }
+                await WriteAsync(new PingFrame(FrameType.Ping, (ulong)Environment.TickCount64), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task CloseCoreAsync(GoAwayCode code, string reason, bool sendGoAway)
+    {
+        _closeReason = reason;
+        try
+        {
+            _closing.Cancel();
+            try
+            {
+                OnClosing(reason);
+            }
+            catch (Exception e)
+            {
+                TcpTransportLog.UnexpectedError(Logger, Id, RemoteEndPoint, e);
+            }
+
+            // Take the write lock to write the GOAWAY and complete the output. A writer stuck on
+            // back-pressure (a peer that stopped reading) holds it: abort the socket to free it.
+            if (!await _writeLock.WaitAsync(s_closeFlushTimeout).ConfigureAwait(false))
+            {
+                _socket.Dispose();
+                await _writeLock.WaitAsync().ConfigureAwait(false);
+            }
+            try
+            {
+                if (!_outputClosed)
+                {
+                    _outputClosed = true;
+                    if (sendGoAway)
+                    {
+                        FrameWriter.WriteGoAway(_output.Writer, GoAwayLastStreamId, code, reason);
+                        TcpTransportLog.GoAwaySent(Logger, Id, RemoteEndPoint, code, GoAwayLastStreamId, reason);
+                    }
+                    await _output.Writer.CompleteAsync().ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+
+            // Let the send loop flush what is queued (the GOAWAY) and FIN, then drop the socket,
+            // which also ends a read loop still waiting on it.
+            await _sendLoop.WaitAsync(s_closeFlushTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            _socket.Dispose();
+        }
+        catch (Exception e)
+        {
+            TcpTransportLog.UnexpectedError(Logger, Id, RemoteEndPoint, e);
+            _socket.Dispose();
+        }
+        finally
+        {
+            TcpTransportLog.ConnectionClosed(Logger, Id, RemoteEndPoint, reason);
+            _closed.TrySetResult();
+            try
+            {
+                OnClosed?.Invoke(this);
+            }
+            catch (Exception e)
+            {
+                TcpTransportLog.UnexpectedError(Logger, Id, RemoteEndPoint, e);
+            }
+        }
+    }
+
+    private static bool IsConnectionError(Exception e) =>
+        e is SocketException or IOException or ObjectDisposedException
+        || e.InnerException is SocketException;
+
+    private readonly struct PingFrame(FrameType type, ulong payload) : IFrameWrite
+    {
+        public void Write(PipeWriter writer) => FrameWriter.WritePing(writer, type, payload);
+    }
+
+    private readonly struct GoAwayFrame(uint lastStreamId, GoAwayCode code, string reason) : IFrameWrite
+    {
+        public void Write(PipeWriter writer) => FrameWriter.WriteGoAway(writer, lastStreamId, code, reason);
+    }
+}

@@ -1,0 +1,193 @@
+using System;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using MicroGen.Transport.Internal;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace MicroGen.Transport;
+
+/// <summary>
+/// The default transport: the MicroGen wire protocol (<c>docs/PROTOCOL.md</c>) over TCP, built on
+/// System.IO.Pipelines. One connection carries many concurrent calls, each on its own stream id.
+/// </summary>
+/// <remarks>
+/// Addresses are <c>host:port</c> or <c>[ipv6]:port</c>; port 0 binds a free port and
+/// <see cref="ITransportListener.Address"/> reports the one bound. A malformed frame, an invalid
+/// preamble or a silent peer closes that connection only, with a logged reason.
+/// </remarks>
+public sealed class TcpTransport : ITransport
+{
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<TcpTransportListener, byte> _listeners = new();
+    private readonly ConcurrentDictionary<TcpClientConnection, byte> _connections = new();
+    private int _disposed;
+
+    /// <summary>Creates a TCP transport.</summary>
+    /// <param name="options">The options; the defaults when null. They are copied: later changes have no effect.</param>
+    public TcpTransport(TcpTransportOptions? options = null)
+    {
+        Options = (options ?? new TcpTransportOptions()).Validated();
+        _logger = Options.LoggerFactory?.CreateLogger<TcpTransport>() ?? NullLogger<TcpTransport>.Instance;
+    }
+
+    /// <summary>The options in effect (a copy of those given).</summary>
+    public TcpTransportOptions Options { get; }
+
+    /// <inheritdoc/>
+    public string Name => "tcp";
+
+    /// <inheritdoc/>
+    /// <remarks>An empty <paramref name="address"/> binds <see cref="TcpTransportOptions.Address"/>.</remarks>
+    public ValueTask<ITransportListener> ListenAsync(string address, ITransportHandler handler, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (string.IsNullOrWhiteSpace(address))
+        {
+            address = Options.Address;
+        }
+        var endPoint = ParseEndPoint(address, forListening: true) as IPEndPoint
+            ?? throw new ArgumentException($"'{address}' is not a listen address: use an IP address and port, for example 127.0.0.1:0 or [::1]:0.", nameof(address));
+
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (endPoint.AddressFamily == AddressFamily.InterNetworkV6 && endPoint.Address.Equals(IPAddress.IPv6Any))
+            {
+                socket.DualMode = true;
+            }
+            socket.Bind(endPoint);
+            socket.Listen(512);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw new TransportException($"cannot listen on {address}: {e.Message}", notProcessed: true, e);
+        }
+
+        var listener = new TcpTransportListener(socket, handler, Options, _logger, l => _listeners.TryRemove(l, out _));
+        _listeners[listener] = 0;
+        listener.Start();
+        TcpTransportLog.Listening(_logger, listener.Address);
+        return new ValueTask<ITransportListener>(listener);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Completes once the TCP connection is open and the listener's preamble arrived, within
+    /// <see cref="TcpTransportOptions.HandshakeTimeout"/>. Every failure is a
+    /// <see cref="TransportException"/> with <see cref="TransportException.NotProcessed"/> set.
+    /// </remarks>
+    public async ValueTask<ITransportConnection> DialAsync(string address, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        EndPoint endPoint;
+        try
+        {
+            endPoint = ParseEndPoint(address, forListening: false);
+        }
+        catch (ArgumentException e)
+        {
+            throw new TransportException($"cannot dial '{address}': {e.Message}", notProcessed: true, e);
+        }
+
+        using var timeout = Options.HandshakeTimeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(Options.HandshakeTimeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout?.Token ?? CancellationToken.None);
+        var socket = endPoint is IPEndPoint ip
+            ? new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
+            : new Socket(SocketType.Stream, ProtocolType.Tcp);
+        TcpClientConnection? connection = null;
+        try
+        {
+            await socket.ConnectAsync(endPoint, linked.Token).ConfigureAwait(false);
+            connection = new TcpClientConnection(socket, address, Options, _logger);
+            connection.Start();
+            await connection.Handshake.WaitAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+            socket.Dispose();
+            if (e is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            var reason = e is OperationCanceledException ? $"no handshake within {Options.HandshakeTimeout}" : e.Message;
+            TcpTransportLog.DialFailed(_logger, address, reason);
+            throw e as TransportException ?? new TransportException($"cannot connect to {address}: {reason}", notProcessed: true, e);
+        }
+
+        _connections[connection] = 0;
+        connection.OnClosed = c => _connections.TryRemove((TcpClientConnection)c, out _);
+        if (connection.IsClosing)
+        {
+            _connections.TryRemove(connection, out _);
+        }
+        TcpTransportLog.ConnectionEstablished(_logger, connection.Id, connection.RemoteEndPoint);
+        return connection;
+    }
+
+    /// <summary>Closes every listener and every connection this transport opened.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        foreach (var listener in _listeners.Keys)
+        {
+            await listener.DisposeAsync().ConfigureAwait(false);
+        }
+        foreach (var connection in _connections.Keys)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Parses <c>host:port</c>, <c>[ipv6]:port</c> or <c>:port</c> (every IPv4 interface, as Go's
+    /// <c>net.Listen</c>). A host name becomes a <see cref="DnsEndPoint"/> for dialling; for
+    /// listening only <c>localhost</c> is accepted, as the IPv4 loopback.
+    /// </summary>
+    internal static EndPoint ParseEndPoint(string address, bool forListening)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(address);
+        if (IPEndPoint.TryParse(address, out var ip) && (address.Contains(':', StringComparison.Ordinal)))
+        {
+            // IPEndPoint.TryParse accepts a bare IPv6 address as "address without port": require the brackets.
+            if (ip.AddressFamily == AddressFamily.InterNetworkV6 && !address.StartsWith('['))
+            {
+                throw new ArgumentException($"'{address}' is ambiguous: write an IPv6 address in brackets, for example [::1]:0.", nameof(address));
+            }
+            return ip;
+        }
+        var colon = address.LastIndexOf(':');
+        if (colon < 0 || !int.TryParse(address.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > IPEndPoint.MaxPort)
+        {
+            throw new ArgumentException($"'{address}' is not host:port.", nameof(address));
+        }
+        var host = address[..colon];
+        if (host.Length == 0)
+        {
+            return new IPEndPoint(IPAddress.Any, port);
+        }
+        if (forListening)
+        {
+            if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
+            {
+                return new IPEndPoint(IPAddress.Loopback, port);
+            }
+            throw new ArgumentException($"'{address}' names a host; listen on an IP address.", nameof(address));
+        }
+        return new DnsEndPoint(host, port);
+    }
+}

@@ -1,0 +1,30 @@
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace MicroGen.TestHost;
+
+/// <summary>The contract the multi-process tests call: each answer names the node that served it.</summary>
+[MicroService("probe", Version = "1.0.0")]
+public interface IProbe
+{
+    Task<string> WhoAmI(CancellationToken cancellationToken = default);
+
+    Task<string> SlowWhoAmI(int milliseconds, CancellationToken cancellationToken = default);
+
+    [Idempotent]
+    Task<string> IdempotentSlowWhoAmI(int milliseconds, CancellationToken cancellationToken = default);
+}
+
+public sealed class ProbeHandler(string nodeId) : IProbe
+{
+    public Task<string> WhoAmI(CancellationToken cancellationToken = default) => Task.FromResult(nodeId);
+
+    public async Task<string> SlowWhoAmI(int milliseconds, CancellationToken cancellationToken = default)
+    {
+        await Task.Delay(milliseconds, cancellationToken);
+        return nodeId;
+    }
+
+    public Task<string> IdempotentSlowWhoAmI(int milliseconds, CancellationToken cancellationToken = default) =>
+        SlowWhoAmI(milliseconds, cancellationToken);
+}
