@@ -22,7 +22,7 @@ internal static class Report
             text.AppendLine();
             text.AppendLine("| system | conc | payload | req/s | p50 µs | p99 µs | client B/call | server B/call | CPU s/1k calls | errors | rate CV |");
             text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-            foreach (var r in unary.OrderBy(r => r.Payload).ThenBy(r => r.Concurrency).ThenBy(r => Array.IndexOf(BenchSystems.All, r.System)))
+            foreach (var r in unary.OrderBy(r => r.Payload).ThenBy(r => r.Concurrency).ThenBy(r => BenchSystems.Rank(r.System)))
             {
                 text.AppendLine(r.HasFigures
                     ? Inv($"| {r.System} | {r.Concurrency} | {Payload.Format(r.Payload)} | {r.Rps:N0} | {r.P50Us:N0} | {r.P99Us:N0} | {r.ClientAllocPerCall:N0} | {r.ServerAllocPerCall:N0} | {r.CpuSecondsPer1k:0.000} | {r.Errors} | {r.RateCv:P0} |")
@@ -40,7 +40,7 @@ internal static class Report
             text.AppendLine();
             text.AppendLine("| system | payload | msg/s | client B/msg | server B/msg | CPU s/1k msgs | errors | vs grpc-dotnet | vs floor |");
             text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-            foreach (var r in streams.OrderBy(r => Array.IndexOf(BenchSystems.All, r.System)))
+            foreach (var r in streams.OrderBy(r => BenchSystems.Rank(r.System)))
             {
                 if (!r.HasFigures)
                 {
@@ -61,7 +61,7 @@ internal static class Report
             text.AppendLine();
             text.AppendLine("| system | runs | Process.Start → first reply | in-process (from OS start time) |");
             text.AppendLine("|---|---:|---:|---:|");
-            foreach (var r in startups.OrderBy(r => Array.IndexOf(BenchSystems.All, r.System)))
+            foreach (var r in startups.OrderBy(r => BenchSystems.Rank(r.System)))
             {
                 text.AppendLine(r.Note is null
                     ? Inv($"| {r.System} | {r.Calls} | {r.StartupMs:N0} ms | {r.StartupInProcessMs:N0} ms |")

@@ -62,8 +62,20 @@ internal static class BenchSystems
     public const string MicroGenProtobuf = "microgen-protobuf";
     public const string Grpc = "grpc-dotnet";
     public const string Floor = "floor";
+    public const string MicroGenManual = "microgen-manual";
 
     public static readonly string[] All = [MicroGenMsgPack, MicroGenProtobuf, Grpc, Floor];
+
+    /// <summary>The order systems are listed in reports.</summary>
+    public static int Rank(string name) => name switch
+    {
+        MicroGenMsgPack => 0,
+        MicroGenProtobuf => 1,
+        MicroGenManual => 2,
+        Grpc => 3,
+        Floor => 4,
+        _ => 5,
+    };
 
     public static bool IsMicroGen(string name) => name.StartsWith("microgen", StringComparison.Ordinal);
 
@@ -73,6 +85,7 @@ internal static class BenchSystems
         MicroGenProtobuf => new MicroGenSystem(msgpack: false),
         Grpc => new GrpcSystem(),
         Floor => new FloorSystem(),
+        MicroGenManual => new MicroGenManualSystem(),
         _ => throw new ArgumentException($"unknown system '{name}'; known: {string.Join(", ", All)}"),
     };
 

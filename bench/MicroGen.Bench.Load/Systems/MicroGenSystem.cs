@@ -45,6 +45,10 @@ internal sealed class MicroGenSystem(bool msgpack) : IBenchSystem
 
     public Task<IBenchClient> ConnectAsync(string address)
     {
+        if (!ServiceContracts.TryGet<IHelloMsgPack>(out _) || !ServiceContracts.TryGet<IHelloProtobuf>(out _))
+        {
+            throw new NotSupportedException("no generated code is registered for the benchmark contracts (the source generator is not in this build)");
+        }
         var service = Micro.CreateService(o =>
         {
             o.Name = "bench-client";
@@ -72,11 +76,7 @@ internal sealed class MicroGenSystem(bool msgpack) : IBenchSystem
 
     private static ITransport CreateTransport()
     {
-#if MICROGEN_TCP
         return new TcpTransport(new TcpTransportOptions());
-#else
-        throw new NotSupportedException("MicroGen's TCP transport is not in this build yet (runtime/MicroGen/Transport/TcpTransport.cs)");
-#endif
     }
 
     private sealed class Server(IService service) : IBenchServer
