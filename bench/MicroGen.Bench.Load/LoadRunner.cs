@@ -36,6 +36,11 @@ internal static class LoadRunner
 
         await Task.Delay(warmup).ConfigureAwait(false);
 
+        if (AllocationProfiler.Enabled)
+        {
+            await server.AllocationsAsync().ConfigureAwait(false);
+            AllocationProfiler.Reset();
+        }
         var serverBefore = await server.MarkAsync().ConfigureAwait(false);
         var clientBefore = ProcessMark.Now();
         var started = Stopwatch.GetTimestamp();
@@ -47,6 +52,11 @@ internal static class LoadRunner
         var elapsed = Stopwatch.GetElapsedTime(started);
         var clientAfter = ProcessMark.Now();
         var serverAfter = await server.MarkAsync().ConfigureAwait(false);
+        if (AllocationProfiler.Enabled)
+        {
+            progress?.Invoke($"  client allocations: {AllocationProfiler.Top(12)}");
+            progress?.Invoke($"  server allocations: {await server.AllocationsAsync().ConfigureAwait(false)}");
+        }
 
         Volatile.Write(ref state.Stop, true);
         var all = Task.WhenAll(workers);

@@ -7,6 +7,8 @@ using System.Threading.Tasks;
 using MicroGen.Bench.Load;
 using MicroGen.Bench.Load.Systems;
 
+AllocationProfiler.StartIfEnabled();
+
 // Internal modes: the server side of a system, and a fresh client for start-up timing.
 if (args.Length >= 2 && args[0] == "server")
 {

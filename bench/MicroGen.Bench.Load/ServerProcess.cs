@@ -104,6 +104,8 @@ internal sealed class ServerProcess : IAsyncDisposable
         return new ProcessMark(long.Parse(parts[1], CultureInfo.InvariantCulture), TimeSpan.FromTicks(long.Parse(parts[2], CultureInfo.InvariantCulture)));
     }
 
+    public async Task<string> AllocationsAsync() => (await CommandAsync("ALLOCS").ConfigureAwait(false))["ALLOCS ".Length..];
+
     public async Task<long> UserBytesAsync(int payload)
     {
         var reply = await CommandAsync($"USER {payload.ToString(CultureInfo.InvariantCulture)}").ConfigureAwait(false);
@@ -176,6 +178,11 @@ internal sealed class ServerProcess : IAsyncDisposable
                 {
                     var mark = ProcessMark.Now();
                     Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"MARK {mark.AllocatedBytes} {mark.Cpu.Ticks}"));
+                }
+                else if (command == "ALLOCS")
+                {
+                    Console.Out.WriteLine($"ALLOCS {AllocationProfiler.Top(12)}");
+                    AllocationProfiler.Reset();
                 }
                 else if (command.StartsWith("USER ", StringComparison.Ordinal))
                 {
