@@ -1,4 +1,11 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using MicroGen.Generator.Helpers;
+using MicroGen.Generator.Model;
 
 namespace MicroGen.Generator;
 
@@ -6,7 +13,68 @@ namespace MicroGen.Generator;
 [Generator(LanguageNames.CSharp)]
 public sealed partial class MicroServiceGenerator : IIncrementalGenerator
 {
+    /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        // One model per [MicroService] interface: symbol-free, so an unrelated edit leaves it Cached.
+        var contracts = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                ContractRules.MicroServiceAttribute,
+                static (node, _) => node is InterfaceDeclarationSyntax,
+                static (ctx, ct) => Parser.ParseContract(ctx, ct))
+            .Where(static m => m is not null)
+            .Select(static (m, _) => m!)
+            .WithTrackingName(TrackingNames.Contract);
+
+        context.RegisterSourceOutput(contracts, static (spc, contract) => Emitter.EmitContract(spc, contract));
+
+        // [MicroEvent] types get codec routines like contract types.
+        var events = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                ContractRules.MicroEventAttribute,
+                static (node, _) => node is TypeDeclarationSyntax,
+                static (ctx, ct) => Parser.ParseEvent(ctx, ct))
+            .Where(static m => m is not null)
+            .Select(static (m, _) => m!)
+            .WithTrackingName(TrackingNames.Event);
+
+        // The shared file: every contract's registration and every codec type, de-duplicated and sorted,
+        // so that the output does not depend on the order Roslyn visits files in.
+        var shared = contracts.Collect()
+            .Combine(events.Collect())
+            .Select(static (pair, _) => CreateSharedModel(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.Shared);
+
+        context.RegisterSourceOutput(shared, static (spc, model) => Emitter.EmitShared(spc, model));
+    }
+
+    private static SharedModel CreateSharedModel(ImmutableArray<ContractModel> contracts, ImmutableArray<EventModel> events)
+    {
+        var registrations = contracts
+            .Select(static c => new ContractRegistrationModel
+            {
+                InterfaceFullName = c.InterfaceFullName,
+                DescriptorFullName = c.QualifiedNamespacePrefix + c.DescriptorName,
+                ClientFullName = c.QualifiedNamespacePrefix + c.ClientName,
+                DispatcherFullName = c.QualifiedNamespacePrefix + c.DispatcherName,
+            })
+            .GroupBy(static r => r.InterfaceFullName, StringComparer.Ordinal)
+            .Select(static g => g.First())
+            .OrderBy(static r => r.InterfaceFullName, StringComparer.Ordinal);
+
+        var types = new Dictionary<string, CodecTypeModel>(StringComparer.Ordinal);
+        foreach (var type in contracts.SelectMany(static c => c.CodecTypes).Concat(events.SelectMany(static e => e.CodecTypes)))
+        {
+            if (!types.ContainsKey(type.FullName))
+            {
+                types.Add(type.FullName, type);
+            }
+        }
+
+        return new SharedModel
+        {
+            Contracts = registrations.ToEquatableArray(),
+            CodecTypes = types.Values.OrderBy(static t => t.FullName, StringComparer.Ordinal).ToEquatableArray(),
+        };
     }
 }

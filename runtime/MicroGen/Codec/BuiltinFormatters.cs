@@ -66,6 +66,14 @@ public sealed class ProtobufMessagePackFormatter<T> : IMessagePackFormatter<T?>
             return null;
         }
         var bytes = reader.ReadBytes() ?? ReadOnlySequence<byte>.Empty;
-        return _parser.ParseFrom(bytes);
+        try
+        {
+            return _parser.ParseFrom(bytes);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            // Surface as MessagePack's error so MessagePackCodec reports a malformed body (400), as for any other bad field.
+            throw new MessagePackSerializationException($"malformed protobuf message {typeof(T).Name}: {e.Message}", e);
+        }
     }
 }

@@ -60,7 +60,10 @@ public sealed class MessagePackCodec : ICodec
             }
             return value;
         }
-        catch (Exception e) when (e is MessagePackSerializationException or System.IO.EndOfStreamException or InvalidOperationException or OverflowException or FormatException)
+        // Beyond MessagePack's own errors: ArgumentException from values out of range (a timestamp past
+        // DateTime.MaxValue) and InsufficientExecutionStackException from the depth limit of untrusted data.
+        catch (Exception e) when (e is MessagePackSerializationException or System.IO.EndOfStreamException or InvalidOperationException or OverflowException
+            or FormatException or ArgumentException or InsufficientExecutionStackException)
         {
             throw new MicroException(MicroError.Create("microgen.codec", MicroStatusCode.BadRequest,
                 $"malformed {ContentType} body for {typeof(T).Name}: {e.Message}"), e);

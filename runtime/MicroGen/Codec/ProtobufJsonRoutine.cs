@@ -1,3 +1,4 @@
+using System;
 using System.Text.Json;
 using Google.Protobuf;
 
@@ -39,7 +40,7 @@ public sealed class ProtobufJsonRoutine<T> : JsonRoutine<T?> where T : class, IM
         {
             return _parser.ParseJson(document.RootElement.GetRawText());
         }
-        catch (InvalidProtocolBufferException e)
+        catch (Exception e) when (e is InvalidProtocolBufferException or InvalidJsonException)
         {
             throw new JsonException(e.Message, e);
         }

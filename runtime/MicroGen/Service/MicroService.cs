@@ -69,9 +69,13 @@ public sealed class MicroService : IService
         return part;
     }
 
-    private static ITransport DefaultTransport(ServiceOptions options) => InMemoryTransport.Shared;
+    // The embedded defaults: TCP on a free loopback port and the file-system registry in a
+    // per-user folder, so processes on one machine find each other with nothing installed.
+    private static ITransport DefaultTransport(ServiceOptions options) =>
+        new TcpTransport(new TcpTransportOptions { LoggerFactory = options.LoggerFactory });
 
-    private static IRegistry DefaultRegistry(ServiceOptions options) => InMemoryRegistry.Shared;
+    private static IRegistry DefaultRegistry(ServiceOptions options) =>
+        new FileSystemRegistry(new FileSystemRegistryOptions { LoggerFactory = options.LoggerFactory });
 
     /// <inheritdoc/>
     public string Name => Options.Name ?? (_server.Contracts.Count > 0 ? _server.Contracts[0].Name : "microgen");
@@ -129,10 +133,7 @@ public sealed class MicroService : IService
         // parts handed in through the options belong to the caller.
         for (var i = _owned.Count - 1; i >= 0; i--)
         {
-            if (!ReferenceEquals(_owned[i], InMemoryTransport.Shared) && !ReferenceEquals(_owned[i], InMemoryRegistry.Shared))
-            {
-                await _owned[i].DisposeAsync().ConfigureAwait(false);
-            }
+            await _owned[i].DisposeAsync().ConfigureAwait(false);
         }
         _owned.Clear();
     }

@@ -33,10 +33,14 @@ public sealed class ServiceOptions
     /// <summary>Node metadata advertised in the registry.</summary>
     public IDictionary<string, string> Metadata { get; set; } = new Dictionary<string, string>();
 
-    /// <summary>The transport. Defaults to <see cref="InMemoryTransport.Shared"/>.</summary>
+    /// <summary>The transport. Defaults to a <see cref="TcpTransport"/> of the service's own, on a free loopback port.</summary>
     public ITransport? Transport { get; set; }
 
-    /// <summary>The registry. Defaults to <see cref="InMemoryRegistry.Shared"/>.</summary>
+    /// <summary>
+    /// The registry. Defaults to a <see cref="FileSystemRegistry"/> in the per-user folder (or
+    /// <c>MICROGEN_REGISTRY_DIR</c>), so services on one machine find each other with no set-up.
+    /// The client's lookups go through a <see cref="CachingRegistry"/> over it.
+    /// </summary>
     public IRegistry? Registry { get; set; }
 
     /// <summary>The selector. Defaults to a <see cref="RandomSelector"/>.</summary>

@@ -1,0 +1,547 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using MicroGen.Generator.Helpers;
+using MicroGen.Generator.Model;
+using MethodKind = MicroGen.Generator.Model.MethodKind;
+
+namespace MicroGen.Generator;
+
+public sealed partial class MicroServiceGenerator
+{
+    /// <summary>
+    /// Turns symbols into the plain models the emitter works from. It never throws on a contract
+    /// it cannot carry and reports nothing: it returns <c>null</c> (the analyzers report why).
+    /// </summary>
+    internal static class Parser
+    {
+        private const string EmptyTypeName = "global::MicroGen.Codec.Empty";
+        private const string ProtobufContentType = "application/protobuf";
+        private const string MessagePackContentType = "application/msgpack";
+
+        /// <summary>The identity of a type: fully qualified, no nullable reference annotations.</summary>
+        private static readonly SymbolDisplayFormat s_identityFormat = SymbolDisplayFormat.FullyQualifiedFormat;
+
+        /// <summary>A type as declared: fully qualified, with its nullable reference annotations.</summary>
+        private static readonly SymbolDisplayFormat s_declaredFormat = SymbolDisplayFormat.FullyQualifiedFormat
+            .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+        /// <summary>Parses one <c>[MicroService]</c> interface, or returns null when it breaks a contract rule.</summary>
+        public static ContractModel? ParseContract(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            using var culture = InvariantCultureScope.Enter();
+            return context.TargetSymbol is INamedTypeSymbol { TypeKind: TypeKind.Interface } contract
+                ? ParseContract(contract, context.Attributes[0], context.SemanticModel.Compilation, cancellationToken)
+                : null;
+        }
+
+        /// <summary>Parses one <c>[MicroEvent]</c> type into the codec types it needs, or returns null when it cannot be carried.</summary>
+        public static EventModel? ParseEvent(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        {
+            using var culture = InvariantCultureScope.Enter();
+            if (context.TargetSymbol is not INamedTypeSymbol type || (!ContractRules.IsProtobufMessage(type) && !ContractRules.IsObjectCandidate(type)))
+            {
+                return null;
+            }
+            var collector = new TypeCollector(context.SemanticModel.Compilation, cancellationToken);
+            if (collector.GetTypeRef(type) is null)
+            {
+                return null;
+            }
+            return new EventModel { FullName = type.ToDisplayString(s_identityFormat), CodecTypes = collector.GetTypes() };
+        }
+
+        private static ContractModel? ParseContract(INamedTypeSymbol contract, AttributeData attribute, Compilation compilation, CancellationToken cancellationToken)
+        {
+            if (contract.IsGenericType || ContractRules.ContainsTypeParameter(contract) ||
+                !compilation.IsSymbolAccessibleWithin(contract, compilation.Assembly))
+            {
+                return null;
+            }
+            if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Value is not string serviceName || string.IsNullOrWhiteSpace(serviceName))
+            {
+                return null;
+            }
+            var version = ContractRules.DefaultVersion;
+            foreach (var named in attribute.NamedArguments)
+            {
+                if (named.Key == "Version" && named.Value.Value is string v && !string.IsNullOrWhiteSpace(v))
+                {
+                    version = v;
+                }
+            }
+
+            var contractName = ContractRules.GetContractName(contract.Name);
+            var containingTypes = new List<string>();
+            for (var outer = contract.ContainingType; outer is not null; outer = outer.ContainingType)
+            {
+                containingTypes.Insert(0, outer.Name);
+            }
+            var ns = contract.ContainingNamespace.IsGlobalNamespace ? string.Empty : contract.ContainingNamespace.ToDisplayString();
+            var typePrefix = string.Concat(containingTypes.Select(static n => n + "_")) + contractName;
+            var hintName = string.Join(".", new[] { ns }.Where(static s => s.Length > 0).Concat(containingTypes).Concat(new[] { contract.Name })) + ".g.cs";
+            var descriptorFullName = (ns.Length == 0 ? "global::" : "global::" + ns + ".") + typePrefix + "Descriptor";
+
+            var collector = new TypeCollector(compilation, cancellationToken);
+            var methods = new List<MethodModel>();
+            var endpoints = new HashSet<string>(StringComparer.Ordinal);
+            // Names taken inside the descriptor class: its own name, the service descriptor, then each method field and argument struct.
+            var usedNames = new HashSet<string>(StringComparer.Ordinal) { typePrefix + "Descriptor", "Descriptor" };
+
+            foreach (var declaringInterface in new[] { contract }.Concat(contract.AllInterfaces))
+            {
+                foreach (var member in declaringInterface.GetMembers())
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (member.IsStatic || !member.IsAbstract)
+                    {
+                        // Static members and default implementations are not endpoints.
+                        continue;
+                    }
+                    if (member is not IMethodSymbol { MethodKind: Microsoft.CodeAnalysis.MethodKind.Ordinary } method)
+                    {
+                        // An abstract property or event cannot be called remotely.
+                        return null;
+                    }
+                    var model = ParseMethod(method, declaringInterface, contract, contractName, descriptorFullName, collector, usedNames);
+                    if (model is null || !endpoints.Add(model.Endpoint))
+                    {
+                        return null;
+                    }
+                    methods.Add(model);
+                }
+            }
+
+            return new ContractModel
+            {
+                Namespace = ns,
+                InterfaceFullName = contract.ToDisplayString(s_identityFormat),
+                TypePrefix = typePrefix,
+                HintName = hintName,
+                Accessibility = ContractRules.IsEffectivelyPublic(contract) ? "public" : "internal",
+                ServiceName = serviceName,
+                Version = version,
+                ContractName = contractName,
+                Methods = methods.ToEquatableArray(),
+                CodecTypes = collector.GetTypes(),
+            };
+        }
+
+        private static MethodModel? ParseMethod(
+            IMethodSymbol method,
+            INamedTypeSymbol declaringInterface,
+            INamedTypeSymbol contract,
+            string contractName,
+            string descriptorFullName,
+            TypeCollector collector,
+            HashSet<string> usedNames)
+        {
+            if (method.IsGenericMethod || method.ReturnsByRef || method.ReturnsByRefReadonly)
+            {
+                return null;
+            }
+            var kind = ContractRules.GetMethodKind(method);
+            if (kind != MethodKind.Unary)
+            {
+                // Streaming endpoints come with a later issue; until then the whole contract is skipped.
+                return null;
+            }
+            if (!ContractRules.TryGetReturnShape(method.ReturnType, out var shape, out var resultType))
+            {
+                return null;
+            }
+
+            var parameters = method.Parameters;
+            string? cancellationTokenName = null;
+            if (parameters.Length > 0 && ContractRules.IsCancellationToken(parameters[parameters.Length - 1].Type))
+            {
+                cancellationTokenName = ContractRules.EscapeIdentifier(parameters[parameters.Length - 1].Name);
+                parameters = parameters.RemoveAt(parameters.Length - 1);
+            }
+
+            var parameterModels = new List<ParameterModel>();
+            var parameterRefs = new List<(IParameterSymbol Symbol, TypeRef Type)>();
+            foreach (var parameter in parameters)
+            {
+                if (parameter.RefKind != RefKind.None || ContractRules.IsCancellationToken(parameter.Type))
+                {
+                    return null;
+                }
+                var typeRef = collector.GetTypeRef(parameter.Type);
+                if (typeRef is null)
+                {
+                    return null;
+                }
+                parameterModels.Add(new ParameterModel { Identifier = ContractRules.EscapeIdentifier(parameter.Name), Type = typeRef.DeclaredName });
+                parameterRefs.Add((parameter, typeRef));
+            }
+
+            TypeRef? responseRef = null;
+            if (resultType is not null)
+            {
+                responseRef = collector.GetTypeRef(resultType);
+                if (responseRef is null)
+                {
+                    return null;
+                }
+            }
+
+            string? endpointOverride = null;
+            var idempotent = false;
+            foreach (var attribute in method.GetAttributes())
+            {
+                switch (attribute.AttributeClass?.ToDisplayString())
+                {
+                    case ContractRules.EndpointAttribute:
+                        if (attribute.ConstructorArguments.Length != 1 || attribute.ConstructorArguments[0].Value is not string name || !ContractRules.IsValidEndpointOverride(name))
+                        {
+                            return null;
+                        }
+                        endpointOverride = name;
+                        break;
+                    case ContractRules.IdempotentAttribute:
+                        idempotent = true;
+                        break;
+                }
+            }
+
+            var memberName = UniqueName(method.Name, usedNames);
+            string? argumentStructName = null;
+            string requestType;
+            bool requestIsProtobufOrEmpty;
+            switch (parameterRefs.Count)
+            {
+                case 0:
+                    requestType = EmptyTypeName;
+                    requestIsProtobufOrEmpty = true;
+                    break;
+                case 1:
+                    requestType = parameterRefs[0].Type.DeclaredName;
+                    requestIsProtobufOrEmpty = ContractRules.IsProtobufMessage(parameterRefs[0].Symbol.Type);
+                    break;
+                default:
+                    var candidate = memberName + "Arguments";
+                    while (usedNames.Contains(candidate) || parameterRefs.Any(p => p.Symbol.Name == candidate))
+                    {
+                        candidate += "_";
+                    }
+                    usedNames.Add(candidate);
+                    argumentStructName = candidate;
+                    requestType = descriptorFullName + "." + candidate;
+                    requestIsProtobufOrEmpty = false;
+                    collector.AddArgumentStruct(requestType, parameterRefs);
+                    break;
+            }
+            var responseIsProtobufOrEmpty = resultType is null || ContractRules.IsProtobufMessage(resultType);
+
+            var isInherited = !SymbolEqualityComparer.Default.Equals(declaringInterface, contract);
+            return new MethodModel
+            {
+                Name = ContractRules.EscapeIdentifier(method.Name),
+                MemberName = memberName,
+                Endpoint = ContractRules.GetEndpointName(contractName, method.Name, endpointOverride),
+                Kind = kind,
+                ReturnShape = shape,
+                ReturnType = method.ReturnType.ToDisplayString(s_declaredFormat),
+                DeclaringInterface = declaringInterface.ToDisplayString(s_declaredFormat),
+                IsInherited = isInherited,
+                Parameters = parameterModels.ToEquatableArray(),
+                CancellationTokenName = cancellationTokenName,
+                RequestType = requestType,
+                ResponseType = responseRef?.DeclaredName ?? EmptyTypeName,
+                ArgumentStructName = argumentStructName,
+                Idempotent = idempotent,
+                DefaultContentType = requestIsProtobufOrEmpty && responseIsProtobufOrEmpty ? ProtobufContentType : MessagePackContentType,
+            };
+        }
+
+        private static string UniqueName(string name, HashSet<string> usedNames)
+        {
+            var candidate = name;
+            for (var i = 2; !usedNames.Add(candidate); i++)
+            {
+                candidate = name + i.ToString(CultureInfo.InvariantCulture);
+            }
+            return candidate;
+        }
+
+        /// <summary>
+        /// Walks the types reachable from a contract or event (members, elements, type arguments),
+        /// building a codec model for each. Scoped to one parse: its tables are never shared.
+        /// </summary>
+        private sealed class TypeCollector
+        {
+            private readonly Compilation _compilation;
+            private readonly CancellationToken _cancellationToken;
+            private readonly Dictionary<string, CodecTypeModel> _types = new(StringComparer.Ordinal);
+            private readonly HashSet<string> _inProgress = new(StringComparer.Ordinal);
+
+            public TypeCollector(Compilation compilation, CancellationToken cancellationToken)
+            {
+                _compilation = compilation;
+                _cancellationToken = cancellationToken;
+            }
+
+            /// <summary>Every codec type found, sorted ordinally by name.</summary>
+            public EquatableArray<CodecTypeModel> GetTypes() =>
+                _types.Values.OrderBy(static t => t.FullName, StringComparer.Ordinal).ToEquatableArray();
+
+            /// <summary>A reference to <paramref name="type"/>, collecting its codec types; null when it cannot be carried.</summary>
+            public TypeRef? GetTypeRef(ITypeSymbol type)
+            {
+                _cancellationToken.ThrowIfCancellationRequested();
+                var fullName = type.ToDisplayString(s_identityFormat);
+                var builtin = ContractRules.GetBuiltinRoutineName(type);
+                if (builtin is null && !Collect(type, fullName))
+                {
+                    return null;
+                }
+                return new TypeRef
+                {
+                    DeclaredName = type.ToDisplayString(s_declaredFormat),
+                    FullName = fullName,
+                    Builtin = builtin,
+                    IsValueType = type.IsValueType,
+                    IsEnum = type.TypeKind == TypeKind.Enum,
+                };
+            }
+
+            /// <summary>Adds the generated argument struct of a method with two or more parameters.</summary>
+            public void AddArgumentStruct(string fullName, List<(IParameterSymbol Symbol, TypeRef Type)> parameters)
+            {
+                var members = parameters.Select((p, i) => new MemberModel
+                {
+                    Name = p.Symbol.Name,
+                    Identifier = ContractRules.EscapeIdentifier(p.Symbol.Name),
+                    JsonName = ContractRules.ToCamelCase(p.Symbol.Name),
+                    Type = p.Type,
+                    ConstructorIndex = i,
+                    SetInInitializer = false,
+                });
+                _types[fullName] = NewModel(fullName, CodecTypeKind.ArgumentStruct, isValueType: true) with
+                {
+                    Members = members.ToEquatableArray(),
+                    HasParameterizedConstructor = true,
+                };
+            }
+
+            private bool Collect(ITypeSymbol type, string fullName)
+            {
+                if (_types.ContainsKey(fullName) || _inProgress.Contains(fullName))
+                {
+                    return true;
+                }
+                if (type is INamedTypeSymbol { IsFileLocal: true } || !_compilation.IsSymbolAccessibleWithin(type, _compilation.Assembly))
+                {
+                    return false;
+                }
+                if (ContractRules.IsProtobufMessage(type))
+                {
+                    _types[fullName] = NewModel(fullName, CodecTypeKind.Protobuf, isValueType: false);
+                    return true;
+                }
+
+                var collectionKind = ContractRules.GetCollectionKind(type, out var keyType, out var elementType);
+                if (collectionKind != CollectionKind.None)
+                {
+                    return CollectCollection(type, fullName, collectionKind, keyType, elementType!);
+                }
+                if (type is INamedTypeSymbol { TypeKind: TypeKind.Enum, EnumUnderlyingType: { } underlying } enumType)
+                {
+                    _types[fullName] = CreateEnum(enumType, underlying, fullName);
+                    return true;
+                }
+                if (ContractRules.IsObjectCandidate(type))
+                {
+                    _inProgress.Add(fullName);
+                    var model = CreateObject((INamedTypeSymbol)type, fullName);
+                    _inProgress.Remove(fullName);
+                    if (model is null)
+                    {
+                        return false;
+                    }
+                    _types[fullName] = model;
+                    return true;
+                }
+                return false;
+            }
+
+            private bool CollectCollection(ITypeSymbol type, string fullName, CollectionKind kind, ITypeSymbol? keyType, ITypeSymbol elementType)
+            {
+                var element = GetTypeRef(elementType);
+                if (element is null)
+                {
+                    return false;
+                }
+                TypeRef? key = null;
+                if (keyType is not null)
+                {
+                    key = GetTypeRef(keyType);
+                    // JSON writes a dictionary as an object: its keys must have a property-name form.
+                    if (key is null || !(key.IsEnum || (key.Builtin is { } b && ContractRules.IsBuiltinJsonKey(b))))
+                    {
+                        return false;
+                    }
+                }
+                _types[fullName] = NewModel(fullName, CodecTypeKind.Collection, type.IsValueType) with
+                {
+                    CollectionKind = kind,
+                    ElementType = element,
+                    KeyType = key,
+                };
+                return true;
+            }
+
+            private static CodecTypeModel CreateEnum(INamedTypeSymbol enumType, INamedTypeSymbol underlying, string fullName)
+            {
+                var members = new List<EnumMemberModel>();
+                var seenValues = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var field in enumType.GetMembers().OfType<IFieldSymbol>())
+                {
+                    if (!field.HasConstantValue || field.ConstantValue is null)
+                    {
+                        continue;
+                    }
+                    var value = Convert.ToString(field.ConstantValue, CultureInfo.InvariantCulture) ?? string.Empty;
+                    // Two names for one value would be two equal case labels; the first name is the one written.
+                    if (seenValues.Add(value))
+                    {
+                        members.Add(new EnumMemberModel { Identifier = ContractRules.EscapeIdentifier(field.Name), Name = field.Name, Value = value });
+                    }
+                }
+                return NewModel(fullName, CodecTypeKind.Enum, isValueType: true) with
+                {
+                    EnumUnderlyingType = underlying.ToDisplayString(s_identityFormat),
+                    EnumMembers = members.ToEquatableArray(),
+                };
+            }
+
+            private CodecTypeModel? CreateObject(INamedTypeSymbol type, string fullName)
+            {
+                // Data members, base type's first; a member hidden with `new` is taken from the most derived type.
+                var levels = new List<List<ISymbol>>();
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                for (var t = type; t is not null && t.SpecialType is not (SpecialType.System_Object or SpecialType.System_ValueType); t = t.BaseType)
+                {
+                    var level = new List<ISymbol>();
+                    foreach (var member in t.GetMembers())
+                    {
+                        if (ContractRules.IsDataMember(member) && seen.Add(member.Name))
+                        {
+                            level.Add(member);
+                        }
+                    }
+                    levels.Insert(0, level);
+                }
+                var dataMembers = levels.SelectMany(static l => l).ToList();
+
+                var constructor = ChooseConstructor(type);
+                if (constructor is null)
+                {
+                    return null;
+                }
+                // Each constructor parameter must set a member of the same type (matched case-insensitively, as positional records do).
+                var constructorIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+                for (var i = 0; i < constructor.Parameters.Length; i++)
+                {
+                    var parameter = constructor.Parameters[i];
+                    var match = dataMembers.FirstOrDefault(m => string.Equals(m.Name, parameter.Name, StringComparison.OrdinalIgnoreCase));
+                    if (match is null || parameter.RefKind != RefKind.None ||
+                        !SymbolEqualityComparer.Default.Equals(GetMemberType(match), parameter.Type) ||
+                        constructorIndex.ContainsKey(match.Name))
+                    {
+                        return null;
+                    }
+                    constructorIndex[match.Name] = i;
+                }
+
+                var members = new List<MemberModel>();
+                var jsonNames = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+                foreach (var member in dataMembers)
+                {
+                    var memberType = GetMemberType(member);
+                    var typeRef = GetTypeRef(memberType);
+                    var jsonName = ContractRules.ToCamelCase(member.Name);
+                    if (typeRef is null || !jsonNames.Add(jsonName))
+                    {
+                        // A member the codecs cannot carry, or two members whose JSON names differ only in case.
+                        return null;
+                    }
+                    var index = constructorIndex.TryGetValue(member.Name, out var found) ? found : -1;
+                    var isRequired = member is IPropertySymbol { IsRequired: true } or IFieldSymbol { IsRequired: true };
+                    members.Add(new MemberModel
+                    {
+                        Name = member.Name,
+                        Identifier = ContractRules.EscapeIdentifier(member.Name),
+                        JsonName = jsonName,
+                        Type = typeRef,
+                        ConstructorIndex = index,
+                        SetInInitializer = IsWritable(member) && (index < 0 || isRequired),
+                    });
+                }
+                return NewModel(fullName, CodecTypeKind.Object, type.IsValueType) with
+                {
+                    Members = members.ToEquatableArray(),
+                    HasParameterizedConstructor = constructor.Parameters.Length > 0,
+                };
+            }
+
+            /// <summary>
+            /// The constructor reading uses: a public parameterless one when the type declares it
+            /// (classes: also the implicit one); else the only public constructor with parameters
+            /// (a positional record's); for structs, else the implicit parameterless one.
+            /// </summary>
+            private static IMethodSymbol? ChooseConstructor(INamedTypeSymbol type)
+            {
+                var candidates = type.InstanceConstructors
+                    .Where(c => c.DeclaredAccessibility == Accessibility.Public && !IsCopyConstructor(c, type))
+                    .ToList();
+                var parameterless = candidates.FirstOrDefault(c => c.Parameters.Length == 0 && (type.TypeKind == TypeKind.Class || !c.IsImplicitlyDeclared));
+                if (parameterless is not null)
+                {
+                    return parameterless;
+                }
+                var parameterized = candidates.Where(static c => c.Parameters.Length > 0).ToList();
+                if (parameterized.Count == 1)
+                {
+                    return parameterized[0];
+                }
+                return type.TypeKind == TypeKind.Struct ? candidates.FirstOrDefault(static c => c.Parameters.Length == 0) : null;
+            }
+
+            private static bool IsCopyConstructor(IMethodSymbol constructor, INamedTypeSymbol type) =>
+                constructor.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(constructor.Parameters[0].Type, type);
+
+            private static ITypeSymbol GetMemberType(ISymbol member) => member switch
+            {
+                IPropertySymbol property => property.Type,
+                IFieldSymbol field => field.Type,
+                _ => throw new ArgumentException("not a data member", nameof(member)),
+            };
+
+            private static bool IsWritable(ISymbol member) => member switch
+            {
+                IPropertySymbol property => property.SetMethod is { DeclaredAccessibility: Accessibility.Public },
+                IFieldSymbol field => !field.IsReadOnly,
+                _ => false,
+            };
+
+            private static CodecTypeModel NewModel(string fullName, CodecTypeKind kind, bool isValueType) => new()
+            {
+                FullName = fullName,
+                Kind = kind,
+                IsValueType = isValueType,
+                Members = EquatableArray<MemberModel>.Empty,
+                HasParameterizedConstructor = false,
+                EnumUnderlyingType = string.Empty,
+                EnumMembers = EquatableArray<EnumMemberModel>.Empty,
+                CollectionKind = CollectionKind.None,
+                ElementType = null,
+                KeyType = null,
+            };
+        }
+    }
+}

@@ -1,0 +1,161 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using MicroGen.Registry;
+using MicroGen.Selector;
+using MicroGen.Service;
+using MicroGen.TestHost;
+using NUnit.Framework;
+
+namespace MicroGen.Tests.MultiProcess;
+
+/// <summary>Two server processes of one service over TCP, found through the file-system registry.</summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class MultiProcessTests
+{
+    private string _registryDir = null!;
+    private readonly List<HostProcess> _hosts = new();
+
+    [SetUp]
+    public void SetUp()
+    {
+        _registryDir = Path.Combine(Path.GetTempPath(), "microgen-mp-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_registryDir);
+    }
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        foreach (var host in _hosts)
+        {
+            await host.DisposeAsync();
+        }
+        _hosts.Clear();
+        try
+        {
+            Directory.Delete(_registryDir, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private async Task<HostProcess> StartHostAsync(string id, int ttlMs = 30_000, int intervalMs = 10_000)
+    {
+        var host = await HostProcess.StartAsync(id, _registryDir, ttlMs, intervalMs);
+        _hosts.Add(host);
+        return host;
+    }
+
+    private IService CreateCaller(int retries = 1) => Micro.CreateService(o =>
+    {
+        o.Name = "caller";
+        o.Registry = new FileSystemRegistry(new FileSystemRegistryOptions { Directory = _registryDir });
+        o.Selector = new RoundRobinSelector();
+        o.Retries = retries;
+    });
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TestTimeouts.Default;
+        while (!condition())
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "condition not met in time");
+            await Task.Delay(20);
+        }
+    }
+
+    [Test]
+    public async Task TwoServers_CallsSpreadOverBoth()
+    {
+        await Task.WhenAll(StartHostAsync("node-a"), StartHostAsync("node-b"));
+        await using var caller = CreateCaller();
+        var probe = caller.Client.For<IProbe>();
+
+        var served = new List<string>();
+        for (var i = 0; i < 40; i++)
+        {
+            served.Add(await probe.WhoAmI().Bounded());
+        }
+
+        Assert.That(served.Distinct().Order(), Is.EqualTo(new[] { "node-a", "node-b" }));
+    }
+
+    [Test]
+    public async Task TwoServers_OneStoppedGracefully_NoCallFailsAndCallsMove()
+    {
+        var (a, _) = (await StartHostAsync("node-a"), await StartHostAsync("node-b"));
+        await using var caller = CreateCaller();
+        var probe = caller.Client.For<IProbe>();
+        var failures = new ConcurrentQueue<Exception>();
+        var served = new ConcurrentQueue<string>();
+        using var stopCalling = new CancellationTokenSource();
+
+        // Four callers keep calling (each call takes a little while, so some are in flight at stop).
+        var callers = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            while (!stopCalling.IsCancellationRequested)
+            {
+                try
+                {
+                    served.Enqueue(await probe.SlowWhoAmI(20));
+                }
+                catch (Exception e)
+                {
+                    failures.Enqueue(e);
+                }
+            }
+        })).ToArray();
+
+        await WaitUntil(() => served.Count >= 20 && served.Contains("node-a") && served.Contains("node-b"));
+        await a.StopAsync();
+        var afterStop = served.Count;
+        await WaitUntil(() => served.Count >= afterStop + 40);
+        stopCalling.Cancel();
+        await Task.WhenAll(callers).Bounded();
+
+        Assert.That(failures, Is.Empty, () => string.Join("\n", failures.Select(f => f.ToString())));
+        Assert.That(served.Count, Is.GreaterThan(afterStop), "calls continued after the stop");
+        Assert.That(served.Skip(afterStop).Distinct(), Is.EqualTo(new[] { "node-b" }));
+        Assert.That(served.Take(afterStop).Distinct(), Does.Contain("node-a"));
+    }
+
+    [Test]
+    public async Task TwoServers_OneKilledHard_IdleCallsSucceedThroughRetryAndEntryExpires()
+    {
+        var a = await StartHostAsync("node-a", ttlMs: 2000, intervalMs: 500);
+        await StartHostAsync("node-b", ttlMs: 2000, intervalMs: 500);
+        await using var caller = CreateCaller();
+        var probe = caller.Client.For<IProbe>();
+        for (var i = 0; i < 4; i++)
+        {
+            await probe.WhoAmI().Bounded(); // both nodes known and connected
+        }
+
+        await a.KillAsync();
+
+        // Not in flight when the node died: each call either lands on node-b or is retried there.
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.That(await probe.WhoAmI().Bounded(), Is.EqualTo("node-b"));
+        }
+
+        // The dead node's entry is ignored once its TTL has passed.
+        var registry = new FileSystemRegistry(new FileSystemRegistryOptions { Directory = _registryDir });
+        await using var _ = registry;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        IReadOnlyList<ServiceInfo> services;
+        do
+        {
+            await Task.Delay(200);
+            services = await registry.GetServiceAsync("probe").Bounded();
+        }
+        while (services.SelectMany(s => s.Nodes).Any(n => n.Id == "node-a") && DateTime.UtcNow < deadline);
+        Assert.That(services.SelectMany(s => s.Nodes).Select(n => n.Id), Is.EqualTo(new[] { "node-b" }));
+    }
+}
