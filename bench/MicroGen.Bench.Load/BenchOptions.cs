@@ -39,6 +39,9 @@ internal sealed class BenchOptions
 
     public int StartupRepetitions { get; private set; }
 
+    /// <summary>How many times every unary point is measured (interleaved across systems); the best round is kept.</summary>
+    public int Rounds { get; private set; }
+
     public int StreamPayload => Payloads.Min();
 
     public static string Usage => """
@@ -51,8 +54,10 @@ internal sealed class BenchOptions
           --concurrency 1,16      closed-loop callers (default: 1,16,64,256)
           --payload 16,4096       request payload bytes (default: 16,4096)
           --scenarios s,t         of: unary, server-stream, startup (default: all)
-          --measure SECONDS       measurement time per point (default: 6, quick: 1)
+          --measure SECONDS       measurement time per point and round (default: 3, quick: 1)
           --warmup SECONDS        least warm-up per system (default: 15, quick: 1.5)
+          --rounds N              measure every unary point N times, interleaved across systems,
+                                  and keep the round with the highest rate (default: 2, quick: 1)
         internal modes: server <system> | startup-client <system> <address> <payload>
         """;
 
@@ -61,6 +66,7 @@ internal sealed class BenchOptions
         var options = new BenchOptions();
         double? measure = null;
         double? warmup = null;
+        int? rounds = null;
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -98,6 +104,9 @@ internal sealed class BenchOptions
                 case "--measure":
                     measure = double.Parse(Next(), CultureInfo.InvariantCulture);
                     break;
+                case "--rounds":
+                    rounds = ParseInt(Next());
+                    break;
                 case "--warmup":
                     warmup = double.Parse(Next(), CultureInfo.InvariantCulture);
                     break;
@@ -111,8 +120,9 @@ internal sealed class BenchOptions
         }
         options.SystemWarmup = TimeSpan.FromSeconds(warmup ?? (options.Quick ? 1.5 : 15));
         options.SystemWarmupExtra = options.Quick ? TimeSpan.Zero : TimeSpan.FromSeconds(15);
-        options.PointWarmup = TimeSpan.FromSeconds(options.Quick ? 0.25 : 2);
-        options.Measure = TimeSpan.FromSeconds(measure ?? (options.Quick ? 1 : 6));
+        options.PointWarmup = TimeSpan.FromSeconds(options.Quick ? 0.25 : 1);
+        options.Measure = TimeSpan.FromSeconds(measure ?? (options.Quick ? 1 : 3));
+        options.Rounds = Math.Max(1, rounds ?? (options.Quick ? 1 : 2));
         options.SampleWindow = TimeSpan.FromSeconds(options.Quick ? 0.25 : 1);
         options.StartupRepetitions = options.Quick ? 3 : 7;
         return options;

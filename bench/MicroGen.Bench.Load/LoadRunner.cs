@@ -85,8 +85,9 @@ internal static class LoadRunner
             Rps = calls / elapsed.TotalSeconds,
             P50Us = histogram.QuantileMicros(0.50),
             P99Us = histogram.QuantileMicros(0.99),
-            ClientAllocPerCall = calls == 0 ? 0 : (double)(clientAfter.AllocatedBytes - clientBefore.AllocatedBytes) / calls,
-            ServerAllocPerCall = calls == 0 ? 0 : (double)(serverAfter.AllocatedBytes - serverBefore.AllocatedBytes) / calls,
+            // GC.GetTotalAllocatedBytes can step back a little under Server GC: never report a negative figure.
+            ClientAllocPerCall = calls == 0 ? 0 : Math.Max(0, (double)(clientAfter.AllocatedBytes - clientBefore.AllocatedBytes) / calls),
+            ServerAllocPerCall = calls == 0 ? 0 : Math.Max(0, (double)(serverAfter.AllocatedBytes - serverBefore.AllocatedBytes) / calls),
             CpuSecondsPer1k = calls == 0 ? 0 : ((clientAfter.Cpu - clientBefore.Cpu) + (serverAfter.Cpu - serverBefore.Cpu)).TotalSeconds / calls * 1000,
             Errors = errors,
             Calls = calls,

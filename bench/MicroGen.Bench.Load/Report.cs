@@ -148,8 +148,10 @@ internal static class Report
         {
             var grpc = unary.FirstOrDefault(g => g.System == BenchSystems.Grpc && g.Concurrency == r.Concurrency && g.Payload == r.Payload && g.HasFigures);
             var floor = unary.FirstOrDefault(g => g.System == BenchSystems.Floor && g.Concurrency == r.Concurrency && g.Payload == r.Payload && g.HasFigures);
-            string Pair(Func<Measurement, double> figure) => $"{Ratio(figure(r), grpc is null ? null : figure(grpc))} / {Ratio(figure(r), floor is null ? null : figure(floor))}";
-            text.AppendLine(Inv($"| {r.System} | {r.Concurrency} | {Payload.Format(r.Payload)} | {Pair(m => m.Rps)} | {Pair(m => m.P50Us)} | {Pair(m => m.P99Us)} | {Pair(m => m.ClientAllocPerCall)} | {Pair(m => m.ServerAllocPerCall)} | {Pair(m => m.CpuSecondsPer1k)} |"));
+            string Pair(Func<Measurement, double> figure, double zero = 0) =>
+                $"{Ratio(figure(r), grpc is null ? null : figure(grpc), zero)} / {Ratio(figure(r), floor is null ? null : figure(floor), zero)}";
+            // The floor allocates nothing per call: a ratio to its allocation is shown as such.
+            text.AppendLine(Inv($"| {r.System} | {r.Concurrency} | {Payload.Format(r.Payload)} | {Pair(m => m.Rps)} | {Pair(m => m.P50Us)} | {Pair(m => m.P99Us)} | {Pair(m => m.ClientAllocPerCall, 1)} | {Pair(m => m.ServerAllocPerCall, 1)} | {Pair(m => m.CpuSecondsPer1k)} |"));
         }
         text.AppendLine();
     }
@@ -172,8 +174,8 @@ internal static class Report
         text.AppendLine();
     }
 
-    private static string Ratio(double value, double? baseline) =>
-        baseline is not { } b ? "–" : b < 1 ? "(base≈0)" : Inv($"{value / b:0.00}×");
+    private static string Ratio(double value, double? baseline, double zero = 0) =>
+        baseline is not { } b ? "–" : b <= zero ? "(0 B)" : Inv($"{value / b:0.00}×");
 
     private static string Inv(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);
 }

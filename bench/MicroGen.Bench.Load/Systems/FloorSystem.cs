@@ -143,8 +143,8 @@ internal sealed class FloorSystem : IBenchSystem
         private static async Task ServeAsync(Socket socket)
         {
             await using var stream = new NetworkStream(socket, ownsSocket: true);
-            var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 65536, minimumReadSize: 4096));
-            var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 65536));
+            var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(pool: BlockPool.Shared, bufferSize: BlockPool.BlockSize, minimumReadSize: 4096));
+            var writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(pool: BlockPool.Shared, minimumBufferSize: BlockPool.BlockSize));
             try
             {
                 while (true)
@@ -222,7 +222,7 @@ internal sealed class FloorSystem : IBenchSystem
 
         private readonly Socket _socket;
         private readonly NetworkStream _stream;
-        private readonly Pipe _output = new(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: 16384, useSynchronizationContext: false));
+        private readonly Pipe _output = new(new PipeOptions(pool: BlockPool.Shared, pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: BlockPool.BlockSize, useSynchronizationContext: false));
         private readonly object _sendLock = new();
         private readonly Slot?[] _slots = new Slot?[MaxWorkers];
         private readonly StreamSlot _streamSlot = new();
@@ -325,7 +325,7 @@ internal sealed class FloorSystem : IBenchSystem
 
         private async Task ReceiveLoopAsync()
         {
-            var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 65536, minimumReadSize: 4096));
+            var reader = PipeReader.Create(_stream, new StreamPipeReaderOptions(pool: BlockPool.Shared, bufferSize: BlockPool.BlockSize, minimumReadSize: 4096));
             try
             {
                 while (true)
