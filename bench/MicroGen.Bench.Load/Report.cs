@@ -151,7 +151,7 @@ internal static class Report
             string Pair(Func<Measurement, double> figure, double zero = 0) =>
                 $"{Ratio(figure(r), grpc is null ? null : figure(grpc), zero)} / {Ratio(figure(r), floor is null ? null : figure(floor), zero)}";
             // The floor allocates nothing per call: a ratio to its allocation is shown as such.
-            text.AppendLine(Inv($"| {r.System} | {r.Concurrency} | {Payload.Format(r.Payload)} | {Pair(m => m.Rps)} | {Pair(m => m.P50Us)} | {Pair(m => m.P99Us)} | {Pair(m => m.ClientAllocPerCall, 1)} | {Pair(m => m.ServerAllocPerCall, 1)} | {Pair(m => m.CpuSecondsPer1k)} |"));
+            text.AppendLine(Inv($"| {r.System} | {r.Concurrency} | {Payload.Format(r.Payload)} | {Pair(m => m.Rps)} | {Pair(m => m.P50Us)} | {Pair(m => m.P99Us)} | {Pair(m => m.ClientAllocPerCall, 16)} | {Pair(m => m.ServerAllocPerCall, 16)} | {Pair(m => m.CpuSecondsPer1k)} |"));
         }
         text.AppendLine();
     }
@@ -175,7 +175,7 @@ internal static class Report
     }
 
     private static string Ratio(double value, double? baseline, double zero = 0) =>
-        baseline is not { } b ? "–" : b <= zero ? "(0 B)" : Inv($"{value / b:0.00}×");
+        baseline is not { } b ? "–" : b <= zero ? "(≈0 B)" : Inv($"{value / b:0.00}×");
 
     private static string Inv(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);
 }
