@@ -85,9 +85,10 @@ internal static class LoadRunner
             Rps = calls / elapsed.TotalSeconds,
             P50Us = histogram.QuantileMicros(0.50),
             P99Us = histogram.QuantileMicros(0.99),
-            // GC.GetTotalAllocatedBytes can step back a little under Server GC: never report a negative figure.
-            ClientAllocPerCall = calls == 0 ? 0 : Math.Max(0, (double)(clientAfter.AllocatedBytes - clientBefore.AllocatedBytes) / calls),
-            ServerAllocPerCall = calls == 0 ? 0 : Math.Max(0, (double)(serverAfter.AllocatedBytes - serverBefore.AllocatedBytes) / calls),
+            // GC.GetTotalAllocatedBytes was seen to step back under Server GC in some windows: such a
+            // window's figure is unknown (NaN), and the best-of-rounds selection takes another round's.
+            ClientAllocPerCall = PerCall(clientAfter.AllocatedBytes - clientBefore.AllocatedBytes, calls, "client", progress),
+            ServerAllocPerCall = PerCall(serverAfter.AllocatedBytes - serverBefore.AllocatedBytes, calls, "server", progress),
             CpuSecondsPer1k = calls == 0 ? 0 : ((clientAfter.Cpu - clientBefore.Cpu) + (serverAfter.Cpu - serverBefore.Cpu)).TotalSeconds / calls * 1000,
             Errors = errors,
             Calls = calls,
@@ -185,6 +186,20 @@ internal static class LoadRunner
             Calls = received,
             Seconds = elapsed.TotalSeconds,
         };
+    }
+
+    private static double PerCall(long bytes, long calls, string side, Action<string>? progress)
+    {
+        if (calls == 0)
+        {
+            return 0;
+        }
+        if (bytes < 0)
+        {
+            progress?.Invoke($"  note: the {side}'s allocated-bytes counter stepped back by {-bytes:N0} B in this window; its figure is left out");
+            return double.NaN;
+        }
+        return (double)bytes / calls;
     }
 
     private static async Task<double[]> SampleAsync(RunState state, TimeSpan measure, TimeSpan window)

@@ -95,6 +95,7 @@ try
             }
         }
         var best = new Dictionary<(string, int, int), Measurement>();
+        var all = new List<Measurement>();
         for (var round = 1; round <= options.Rounds; round++)
         {
             Console.WriteLine(options.Rounds > 1 ? $"-- unary, round {round} of {options.Rounds}" : "-- unary");
@@ -109,6 +110,7 @@ try
                             options.PointWarmup, options.Measure, options.SampleWindow, clientUser, serverUser, Console.WriteLine);
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                             $"  {system.Name,-17} c={concurrency,-3} {payload,-6} {m.Rps,10:N0} req/s  p50 {m.P50Us,7:N0} µs  p99 {m.P99Us,7:N0} µs  client {m.ClientAllocPerCall,6:N0} B  server {m.ServerAllocPerCall,6:N0} B  cpu {m.CpuSecondsPer1k:0.000} s/1k  errors {m.Errors}"));
+                        all.Add(m);
                         var key = (system.Name, payload.Size, concurrency);
                         // Best of the rounds by rate, but a round with errors never hides them.
                         if (!best.TryGetValue(key, out var previous) || (m.Errors > 0 ? m.Errors > previous.Errors : previous.Errors == 0 && m.Rps > previous.Rps))
@@ -118,6 +120,14 @@ try
                     }
                 }
             }
+        }
+        // A window whose allocation counter stepped back has no allocation figure: take another round's.
+        foreach (var (key, m) in best.ToArray())
+        {
+            var others = all.Where(o => (o.System, o.Payload, o.Concurrency) == key).ToArray();
+            var client = double.IsNaN(m.ClientAllocPerCall) ? others.Select(o => o.ClientAllocPerCall).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Min() : m.ClientAllocPerCall;
+            var server = double.IsNaN(m.ServerAllocPerCall) ? others.Select(o => o.ServerAllocPerCall).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Min() : m.ServerAllocPerCall;
+            best[key] = m with { ClientAllocPerCall = client, ServerAllocPerCall = server };
         }
         results.AddRange(best.Values);
     }

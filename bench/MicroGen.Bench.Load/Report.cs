@@ -102,8 +102,8 @@ internal static class Report
                 json.WriteNumber("rps", Math.Round(r.Rps, 1));
                 json.WriteNumber("p50_us", Math.Round(r.P50Us, 1));
                 json.WriteNumber("p99_us", Math.Round(r.P99Us, 1));
-                json.WriteNumber("client_alloc_per_call", Math.Round(r.ClientAllocPerCall, 1));
-                json.WriteNumber("server_alloc_per_call", Math.Round(r.ServerAllocPerCall, 1));
+                WriteNumberOrNull(json, "client_alloc_per_call", r.ClientAllocPerCall);
+                WriteNumberOrNull(json, "server_alloc_per_call", r.ServerAllocPerCall);
                 json.WriteNumber("errors", r.Errors);
                 json.WriteNumber("cpu_seconds_per_1k_calls", Math.Round(r.CpuSecondsPer1k, 5));
                 json.WriteNumber("calls", r.Calls);
@@ -129,6 +129,18 @@ internal static class Report
             json.WriteEndObject();
         }
         json.WriteEndArray();
+    }
+
+    private static void WriteNumberOrNull(Utf8JsonWriter json, string name, double value)
+    {
+        if (double.IsNaN(value))
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteNumber(name, Math.Round(value, 1));
+        }
     }
 
     private static void AppendRatios(StringBuilder text, List<Measurement> unary)
@@ -175,7 +187,7 @@ internal static class Report
     }
 
     private static string Ratio(double value, double? baseline, double zero = 0) =>
-        baseline is not { } b ? "–" : b <= zero ? "(≈0 B)" : Inv($"{value / b:0.00}×");
+        baseline is not { } b || double.IsNaN(b) || double.IsNaN(value) ? "–" : b <= zero ? "(≈0 B)" : Inv($"{value / b:0.00}×");
 
-    private static string Inv(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);
+    private static string Inv(FormattableString value) => value.ToString(CultureInfo.InvariantCulture).Replace("NaN", "n/a", StringComparison.Ordinal);
 }

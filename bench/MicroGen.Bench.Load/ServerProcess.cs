@@ -28,6 +28,7 @@ internal static class RuntimeSettings
     public static string Describe() => string.Join(' ',
         $"gc={(GCSettings.IsServerGC ? "server" : "workstation")}",
         $"concurrent={AppContext.TryGetSwitch("System.GC.Concurrent", out var concurrent) && concurrent}",
+        $"datas={AppContext.GetData("System.GC.DynamicAdaptationMode") ?? "default"}",
         $"inline_completions={Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") ?? "unset"}",
         $"tiered_pgo={Environment.GetEnvironmentVariable("DOTNET_TieredPGO") ?? "default"}",
         $"tc={Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") ?? "default"}",
