@@ -61,6 +61,17 @@ internal static class ContractRules
     /// <summary>Whether <paramref name="type"/> is <c>IAsyncEnumerable&lt;T&gt;</c>, the streaming shape.</summary>
     public static bool IsAsyncEnumerable(ITypeSymbol type) => Is(type.OriginalDefinition, "System.Collections.Generic", "IAsyncEnumerable`1");
 
+    /// <summary>The item type <c>T</c> of an <c>IAsyncEnumerable&lt;T&gt;</c>, or null when <paramref name="type"/> is not one.</summary>
+    public static ITypeSymbol? GetStreamItemType(ITypeSymbol type) =>
+        IsAsyncEnumerable(type) && type is INamedTypeSymbol { TypeArguments.Length: 1 } named ? named.TypeArguments[0] : null;
+
+    /// <summary>
+    /// How many <c>IAsyncEnumerable&lt;T&gt;</c> parameters a method takes. A contract method takes at
+    /// most one (the caller's side of a client-streaming or duplex call); any other parameters,
+    /// before or after it, make up the request payload like a unary method's arguments.
+    /// </summary>
+    public static int CountStreamParameters(IMethodSymbol method) => method.Parameters.Count(static p => IsAsyncEnumerable(p.Type));
+
     /// <summary>
     /// The shape of a method: streaming when it returns or takes an <c>IAsyncEnumerable&lt;T&gt;</c>,
     /// unary otherwise.
@@ -217,6 +228,12 @@ internal static class ContractRules
         }
         return CollectionKind.None;
     }
+
+    /// <summary>
+    /// Whether <paramref name="type"/> is a Google.Protobuf message or MicroGen's <c>Empty</c>: a
+    /// method whose payloads, items and result are all such types defaults to <c>application/protobuf</c>.
+    /// </summary>
+    public static bool IsProtobufOrEmpty(ITypeSymbol type) => IsProtobufMessage(type) || Is(type, "MicroGen.Codec", "Empty");
 
     /// <summary>Whether <paramref name="type"/> is a Google.Protobuf message: a class implementing <c>IMessage&lt;itself&gt;</c>.</summary>
     public static bool IsProtobufMessage(ITypeSymbol type) =>

@@ -2,6 +2,7 @@ using System.Linq;
 using Microsoft.CodeAnalysis;
 using MicroGen.Generator.Helpers;
 using MicroGen.Generator.Model;
+using MethodKind = MicroGen.Generator.Model.MethodKind;
 
 namespace MicroGen.Generator;
 
@@ -40,6 +41,12 @@ public sealed partial class MicroServiceGenerator
 
         private static string DescriptorFullName(ContractModel contract) => contract.QualifiedNamespacePrefix + contract.DescriptorName;
 
+        /// <summary>
+        /// <paramref name="expression"/>, with <c>!</c> when its declared type is a nullable reference
+        /// (<c>IAsyncEnumerable&lt;T&gt;?</c>): the runtime rejects a null stream with its own exception.
+        /// </summary>
+        private static string NotNull(string expression, string declaredType) => declaredType.EndsWith("?", System.StringComparison.Ordinal) ? expression + "!" : expression;
+
         private static void WriteDescriptor(SourceWriter writer, ContractModel contract)
         {
             writer.WriteLine($"/// <summary>The endpoints of the <see cref=\"{contract.InterfaceFullName}\"/> contract, one <c>Method</c> per contract method.</summary>");
@@ -77,14 +84,14 @@ public sealed partial class MicroServiceGenerator
             writer.WriteLine($"public readonly struct {name}");
             writer.OpenBlock();
             writer.WriteLine("/// <summary>Creates the payload.</summary>");
-            writer.WriteLine($"public {name}({string.Join(", ", method.Parameters.Select(static p => $"{p.Type} {p.Identifier}"))})");
+            writer.WriteLine($"public {name}({string.Join(", ", method.RequestParameters.Select(static p => $"{p.Type} {p.Identifier}"))})");
             writer.OpenBlock();
-            foreach (var parameter in method.Parameters)
+            foreach (var parameter in method.RequestParameters)
             {
                 writer.WriteLine($"this.{parameter.Identifier} = {parameter.Identifier};");
             }
             writer.CloseBlock();
-            foreach (var parameter in method.Parameters)
+            foreach (var parameter in method.RequestParameters)
             {
                 writer.WriteLine();
                 writer.WriteLine($"/// <summary>The <c>{parameter.Identifier.TrimStart('@')}</c> argument.</summary>");
@@ -120,13 +127,25 @@ public sealed partial class MicroServiceGenerator
                 {
                     parameters.Add($"{CancellationTokenType} {tokenName}");
                 }
-                var request = method.Parameters.Count switch
+                var request = method.RequestParameterCount switch
                 {
                     0 => EmptyType + ".Value",
-                    1 => method.Parameters[0].Identifier,
-                    _ => $"new {descriptor}.{method.ArgumentStructName}({string.Join(", ", method.Parameters.Select(static p => p.Identifier))})",
+                    1 => method.RequestParameters.Single().Identifier,
+                    _ => $"new {descriptor}.{method.ArgumentStructName}({string.Join(", ", method.RequestParameters.Select(static p => p.Identifier))})",
                 };
-                var call = $"_client.CallAsync({descriptor}.{method.MemberName}, {request}, _options, {method.CancellationTokenName ?? "default"})";
+                var arguments = $"{descriptor}.{method.MemberName}, {request}";
+                if (method.Parameters.FirstOrDefault(static p => p.IsStream) is { } stream)
+                {
+                    arguments += ", " + NotNull(stream.Identifier, stream.Type);
+                }
+                arguments += $", _options, {method.CancellationTokenName ?? "default"}";
+                var call = method.Kind switch
+                {
+                    MethodKind.ServerStreaming => $"_client.ServerStreamAsync({arguments})",
+                    MethodKind.ClientStreaming => $"_client.ClientStreamAsync({arguments})",
+                    MethodKind.DuplexStreaming => $"_client.DuplexStreamAsync({arguments})",
+                    _ => $"_client.CallAsync({arguments})",
+                };
                 var isVoid = method.ReturnShape is ReturnShape.Task or ReturnShape.ValueTask;
                 var signature = $"{method.ReturnType} {method.DeclaringInterface}.{method.Name}({string.Join(", ", parameters)})";
 
@@ -141,6 +160,7 @@ public sealed partial class MicroServiceGenerator
                 }
                 else
                 {
+                    // IClient returns ValueTask<T> for one reply and IAsyncEnumerable<T> for a stream of them.
                     writer.WriteLine(signature);
                     writer.Indent();
                     writer.WriteLine(method.ReturnShape == ReturnShape.TaskOfT ? $"=> {call}.AsTask();" : $"=> {call};");
@@ -194,13 +214,7 @@ public sealed partial class MicroServiceGenerator
                 writer.WriteLine();
                 writer.WriteLine($"private async {ValueTaskType} Handle{method.MemberName}Async({ServerCallType} call)");
                 writer.OpenBlock();
-                var arguments = method.Parameters.Count switch
-                {
-                    0 => Enumerable.Empty<string>(),
-                    1 => new[] { "request" },
-                    _ => method.Parameters.Select(static p => "request." + p.Identifier),
-                };
-                if (method.Parameters.Count == 0)
+                if (method.RequestParameterCount == 0)
                 {
                     // Read the (empty) body anyway, so a malformed one is still a 400.
                     writer.WriteLine($"_ = call.ReadRequest<{EmptyType}>();");
@@ -209,10 +223,23 @@ public sealed partial class MicroServiceGenerator
                 {
                     writer.WriteLine($"var request = call.ReadRequest<{method.RequestType}>();");
                 }
+                // Each parameter in declaration order: from the request payload, or the caller's stream.
+                var arguments = method.Parameters.Select(p => p.IsStream
+                    ? $"call.ReadStream<{method.RequestItemType}>()"
+                    : method.RequestParameterCount == 1 ? "request" : "request." + p.Identifier);
                 var target = method.IsInherited ? $"(({method.DeclaringInterface})_handler)" : "_handler";
                 var allArguments = arguments.Concat(method.CancellationTokenName is null ? Enumerable.Empty<string>() : new[] { "call.CancellationToken" });
                 var invocation = $"{target}.{method.Name}({string.Join(", ", allArguments)})";
-                if (method.ReturnShape is ReturnShape.Task or ReturnShape.ValueTask)
+                if (method.ReturnShape == ReturnShape.AsyncEnumerable)
+                {
+                    // WithCancellation reaches handlers whose iterator takes its token through [EnumeratorCancellation].
+                    writer.WriteLine($"var responses = {NotNull(invocation, method.ReturnType)};");
+                    writer.WriteLine($"await foreach (var item in {AsyncEnumerableExtensionsType}.WithCancellation(responses, call.CancellationToken).ConfigureAwait(false))");
+                    writer.OpenBlock();
+                    writer.WriteLine($"await call.WriteItemAsync<{method.ResponseType}>(item).ConfigureAwait(false);");
+                    writer.CloseBlock();
+                }
+                else if (method.ReturnShape is ReturnShape.Task or ReturnShape.ValueTask)
                 {
                     writer.WriteLine($"await {invocation}.ConfigureAwait(false);");
                     writer.WriteLine($"call.WriteResponse({EmptyType}.Value);");

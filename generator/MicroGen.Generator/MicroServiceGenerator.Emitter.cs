@@ -29,6 +29,7 @@ public sealed partial class MicroServiceGenerator
         private const string ArgumentNullExceptionType = "global::System.ArgumentNullException";
         private const string CancellationTokenType = "global::System.Threading.CancellationToken";
         private const string ValueTaskType = "global::System.Threading.Tasks.ValueTask";
+        private const string AsyncEnumerableExtensionsType = "global::System.Threading.Tasks.TaskAsyncEnumerableExtensions";
         private const string StringComparisonType = "global::System.StringComparison";
         private const string MemoryExtensionsType = "global::System.MemoryExtensions";
         private const string CultureInfoType = "global::System.Globalization.CultureInfo";

@@ -144,12 +144,24 @@ public sealed partial class MicroServiceGenerator
                 return null;
             }
             var kind = ContractRules.GetMethodKind(method);
-            if (kind != MethodKind.Unary)
+            if (ContractRules.CountStreamParameters(method) > 1)
             {
-                // Streaming endpoints come with a later issue; until then the whole contract is skipped.
+                // One call carries one stream each way.
                 return null;
             }
-            if (!ContractRules.TryGetReturnShape(method.ReturnType, out var shape, out var resultType))
+            ReturnShape shape;
+            ITypeSymbol? resultType;
+            if (kind is MethodKind.ServerStreaming or MethodKind.DuplexStreaming)
+            {
+                // The response payload is each item of the returned IAsyncEnumerable<T>.
+                shape = ReturnShape.AsyncEnumerable;
+                resultType = ContractRules.GetStreamItemType(method.ReturnType);
+                if (resultType is null)
+                {
+                    return null;
+                }
+            }
+            else if (!ContractRules.TryGetReturnShape(method.ReturnType, out shape, out resultType))
             {
                 return null;
             }
@@ -163,19 +175,39 @@ public sealed partial class MicroServiceGenerator
             }
 
             var parameterModels = new List<ParameterModel>();
+            // The parameters that make up the request payload: all but the streamed one.
             var parameterRefs = new List<(IParameterSymbol Symbol, TypeRef Type)>();
+            ITypeSymbol? requestItemType = null;
+            TypeRef? requestItemRef = null;
             foreach (var parameter in parameters)
             {
                 if (parameter.RefKind != RefKind.None || ContractRules.IsCancellationToken(parameter.Type))
                 {
                     return null;
                 }
+                if (ContractRules.GetStreamItemType(parameter.Type) is { } itemType)
+                {
+                    // The items' codec routines are generated and registered like any payload type's.
+                    requestItemType = itemType;
+                    requestItemRef = collector.GetTypeRef(itemType);
+                    if (requestItemRef is null)
+                    {
+                        return null;
+                    }
+                    parameterModels.Add(new ParameterModel
+                    {
+                        Identifier = ContractRules.EscapeIdentifier(parameter.Name),
+                        Type = parameter.Type.ToDisplayString(s_declaredFormat),
+                        IsStream = true,
+                    });
+                    continue;
+                }
                 var typeRef = collector.GetTypeRef(parameter.Type);
                 if (typeRef is null)
                 {
                     return null;
                 }
-                parameterModels.Add(new ParameterModel { Identifier = ContractRules.EscapeIdentifier(parameter.Name), Type = typeRef.DeclaredName });
+                parameterModels.Add(new ParameterModel { Identifier = ContractRules.EscapeIdentifier(parameter.Name), Type = typeRef.DeclaredName, IsStream = false });
                 parameterRefs.Add((parameter, typeRef));
             }
 
@@ -220,7 +252,7 @@ public sealed partial class MicroServiceGenerator
                     break;
                 case 1:
                     requestType = parameterRefs[0].Type.DeclaredName;
-                    requestIsProtobufOrEmpty = ContractRules.IsProtobufMessage(parameterRefs[0].Symbol.Type);
+                    requestIsProtobufOrEmpty = ContractRules.IsProtobufOrEmpty(parameterRefs[0].Symbol.Type);
                     break;
                 default:
                     var candidate = memberName + "Arguments";
@@ -235,7 +267,8 @@ public sealed partial class MicroServiceGenerator
                     collector.AddArgumentStruct(requestType, parameterRefs);
                     break;
             }
-            var responseIsProtobufOrEmpty = resultType is null || ContractRules.IsProtobufMessage(resultType);
+            var responseIsProtobufOrEmpty = resultType is null || ContractRules.IsProtobufOrEmpty(resultType);
+            var itemsAreProtobufOrEmpty = requestItemType is null || ContractRules.IsProtobufOrEmpty(requestItemType);
 
             var isInherited = !SymbolEqualityComparer.Default.Equals(declaringInterface, contract);
             return new MethodModel
@@ -249,12 +282,13 @@ public sealed partial class MicroServiceGenerator
                 DeclaringInterface = declaringInterface.ToDisplayString(s_declaredFormat),
                 IsInherited = isInherited,
                 Parameters = parameterModels.ToEquatableArray(),
+                RequestItemType = requestItemRef?.DeclaredName,
                 CancellationTokenName = cancellationTokenName,
                 RequestType = requestType,
                 ResponseType = responseRef?.DeclaredName ?? EmptyTypeName,
                 ArgumentStructName = argumentStructName,
                 Idempotent = idempotent,
-                DefaultContentType = requestIsProtobufOrEmpty && responseIsProtobufOrEmpty ? ProtobufContentType : MessagePackContentType,
+                DefaultContentType = requestIsProtobufOrEmpty && itemsAreProtobufOrEmpty && responseIsProtobufOrEmpty ? ProtobufContentType : MessagePackContentType,
             };
         }
 

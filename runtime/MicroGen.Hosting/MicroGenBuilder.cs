@@ -1,6 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics.CodeAnalysis;
+using System.Threading;
+using System.Threading.Tasks;
+using MicroGen.Broker;
 using MicroGen.Client;
 using MicroGen.Service;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace MicroGen.Hosting;
 
-/// <summary>Adds handlers and clients to the MicroGen service registered by <see cref="MicroGenServiceCollectionExtensions.AddMicroGen"/>.</summary>
+/// <summary>Adds handlers, subscribers and clients to the MicroGen service registered by <see cref="MicroGenServiceCollectionExtensions.AddMicroGen"/>.</summary>
 public sealed class MicroGenBuilder
 {
     private readonly List<Action<IService, IServiceProvider>> _handlers = new();
@@ -39,6 +42,26 @@ public sealed class MicroGenBuilder
         ArgumentNullException.ThrowIfNull(handler);
         _handlers.Add((service, _) => service.Handle(handler));
         return this;
+    }
+
+    /// <summary>
+    /// Subscribes <paramref name="handler"/> to typed events on <paramref name="topic"/> while the host
+    /// runs (see <see cref="IService.Subscribe{TEvent}"/>); the handler gets the container to resolve
+    /// what it needs.
+    /// </summary>
+    public MicroGenBuilder AddSubscriber<TEvent>(string topic, Func<IServiceProvider, TEvent, CancellationToken, Task> handler, string? queue = null, SubscribeOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentNullException.ThrowIfNull(handler);
+        _handlers.Add((service, provider) => service.Subscribe<TEvent>(topic, (evt, ct) => handler(provider, evt, ct), queue, options));
+        return this;
+    }
+
+    /// <summary>Subscribes <paramref name="handler"/> to typed events on <paramref name="topic"/> while the host runs.</summary>
+    public MicroGenBuilder AddSubscriber<TEvent>(string topic, Func<TEvent, CancellationToken, Task> handler, string? queue = null, SubscribeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return AddSubscriber<TEvent>(topic, (_, evt, ct) => handler(evt, ct), queue, options);
     }
 
     /// <summary>

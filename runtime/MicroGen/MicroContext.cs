@@ -1,5 +1,6 @@
 using System;
 using System.Threading;
+using MicroGen.Broker;
 
 namespace MicroGen;
 
@@ -41,6 +42,16 @@ public sealed class MicroContext
         IsServerSide = true;
     }
 
+    internal MicroContext(BrokerMessage message, CancellationToken cancellationToken)
+    {
+        _metadata = message.Headers;
+        Service = message.Publisher ?? string.Empty;
+        Endpoint = message.Topic;
+        CancellationToken = cancellationToken;
+        IsServerSide = true;
+        Event = EventInfo.From(message);
+    }
+
     /// <summary>The context of the current asynchronous flow, or <see langword="null"/> when none was begun.</summary>
     public static MicroContext? Current => s_current.Value;
 
@@ -67,6 +78,13 @@ public sealed class MicroContext
 
     /// <summary>Whether this is a handler's incoming context.</summary>
     public bool IsServerSide { get; }
+
+    /// <summary>
+    /// In an event handler: the envelope of the event (message id, topic, publisher, timestamp,
+    /// content type, queue group, redelivery count); its headers are <see cref="Metadata"/>, and
+    /// <see cref="Service"/> and <see cref="Endpoint"/> hold the publisher and the topic. Null elsewhere.
+    /// </summary>
+    public EventInfo? Event { get; }
 
     internal bool HasMetadata => _metadata is { Count: > 0 };
 

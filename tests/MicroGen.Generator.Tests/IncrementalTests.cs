@@ -64,6 +64,27 @@ public sealed class IncrementalTests
         }
         """;
 
+    private const string Streams = """
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using MicroGen;
+
+        namespace Demo;
+
+        public sealed record Chunk(byte[] Data);
+
+        public sealed record Line(int Number, string Text);
+
+        [MicroService("streams")]
+        public interface IStreams
+        {
+            IAsyncEnumerable<Line> Tail(string file, int from, CancellationToken cancellationToken = default);
+            Task<long> Upload(string name, IAsyncEnumerable<Chunk> chunks, CancellationToken cancellationToken = default);
+            IAsyncEnumerable<Line> Chat(IAsyncEnumerable<Line> lines, CancellationToken cancellationToken = default);
+        }
+        """;
+
     /// <summary>Every tracking name the generator declares.</summary>
     private static readonly string[] s_trackingNames = typeof(TrackingNames)
         .GetFields(BindingFlags.Public | BindingFlags.Static)
@@ -93,6 +114,45 @@ public sealed class IncrementalTests
             Assert.That(reasons, Is.Not.Empty, name);
             Assert.That(reasons, Is.All.AnyOf(IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged), name);
         }
+    }
+
+    [Test]
+    public void Pipeline_StreamingContractUnrelatedFileAdded_AllTrackedStepsCachedOrUnchanged()
+    {
+        var compilation = GeneratorHarness.CreateCompilation(Streams, Greeter);
+        var driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
+        Assert.That(driver.GetRunResult().Results.Single().GeneratedSources.Select(static s => s.HintName), Does.Contain("Demo.IStreams.g.cs"));
+
+        var edited = compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText("namespace Other; public sealed class Unrelated { public int X { get; set; } }", GeneratorHarness.ParseOptions));
+        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        foreach (var name in new[] { TrackingNames.Contract, TrackingNames.Shared })
+        {
+            var reasons = result.TrackedSteps[name].SelectMany(static s => s.Outputs).Select(static o => o.Reason).ToList();
+            Assert.That(reasons, Is.Not.Empty, name);
+            Assert.That(reasons, Is.All.AnyOf(IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged), name);
+        }
+    }
+
+    [Test]
+    public void Pipeline_StreamingContractEdited_OnlyThatContractModified()
+    {
+        var compilation = GeneratorHarness.CreateCompilation(Streams, Greeter);
+        var driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
+
+        var streamsTree = compilation.SyntaxTrees.First();
+        var edited = compilation.ReplaceSyntaxTree(streamsTree, CSharpSyntaxTree.ParseText(
+            Streams.Replace("IAsyncEnumerable<Line> Chat(", "IAsyncEnumerable<Chunk> Echo(IAsyncEnumerable<Chunk> chunks);\n    IAsyncEnumerable<Line> Chat("),
+            GeneratorHarness.ParseOptions, streamsTree.FilePath));
+        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        var outputs = result.TrackedSteps[TrackingNames.Contract].SelectMany(static s => s.Outputs).ToList();
+        var modified = outputs.Where(static o => o.Reason is IncrementalStepRunReason.Modified or IncrementalStepRunReason.New).ToList();
+        Assert.That(modified, Has.Count.EqualTo(1));
+        Assert.That(InterfaceName(modified[0].Value), Is.EqualTo("global::Demo.IStreams"));
+        Assert.That(outputs.Where(static o => InterfaceName(o.Value) == "global::Demo.IGreeter").Select(static o => o.Reason),
+            Is.All.AnyOf(IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged));
+        Assert.That(result.GeneratedSources.Single(static s => s.HintName == "Demo.IStreams.g.cs").SourceText.ToString(), Does.Contain("\"Streams.Echo\""));
     }
 
     [Test]
@@ -148,6 +208,18 @@ public sealed class IncrementalTests
             Assert.That(second[name], Is.EqualTo(first[name]), name);
             Assert.That(second[name].Select(static m => m.GetHashCode()), Is.EqualTo(first[name].Select(static m => m.GetHashCode())), name);
         }
+    }
+
+    [Test]
+    public void Models_StreamingContractCompiledTwice_AreEqual()
+    {
+        var first = Models(GeneratorHarness.CreateCompilation(Streams));
+        var second = Models(GeneratorHarness.CreateCompilation(Streams));
+
+        Assert.That(first[TrackingNames.Contract], Has.Count.EqualTo(1));
+        Assert.That(second[TrackingNames.Contract], Is.EqualTo(first[TrackingNames.Contract]));
+        Assert.That(second[TrackingNames.Shared], Is.EqualTo(first[TrackingNames.Shared]));
+        Assert.That(second[TrackingNames.Contract].Single().GetHashCode(), Is.EqualTo(first[TrackingNames.Contract].Single().GetHashCode()));
     }
 
     [Test]

@@ -308,6 +308,113 @@ internal static class SnapshotCases
         }
         """;
 
+    public const string Streaming = """
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using MicroGen;
+
+        namespace Demo.Streams;
+
+        public sealed record Line(int Number, string Text);
+
+        public sealed class Chunk
+        {
+            public byte[] Data { get; set; } = [];
+        }
+
+        public sealed record Summary(long Bytes, int Chunks);
+
+        public enum Mood { Calm, Loud }
+
+        public interface IWatchable
+        {
+            IAsyncEnumerable<long> Ticks(CancellationToken cancellationToken = default);
+        }
+
+        [MicroService("streams", Version = "1.0.0")]
+        public interface IStreams : IWatchable
+        {
+            // Server streaming: one request (itself, Empty, or the argument struct), many replies.
+            IAsyncEnumerable<Line> Watch(string file, CancellationToken cancellationToken = default);
+            IAsyncEnumerable<Line> Tail(string file, int from, CancellationToken ct);
+            IAsyncEnumerable<Mood> Moods();
+
+            // Client streaming: every awaitable result shape, with and without leading arguments.
+            Task<Summary> Upload(IAsyncEnumerable<Chunk> chunks, CancellationToken cancellationToken = default);
+            ValueTask<Summary> UploadNamed(string name, IAsyncEnumerable<Chunk> chunks, CancellationToken cancellationToken = default);
+            Task Store(string bucket, string key, IAsyncEnumerable<Chunk> chunks);
+            ValueTask Drain(IAsyncEnumerable<int> numbers, CancellationToken cancellationToken);
+            ValueTask<int> Tagged(IAsyncEnumerable<int> @event, string label, CancellationToken cancellationToken = default);
+
+            // Duplex.
+            IAsyncEnumerable<Line> Chat(IAsyncEnumerable<Line> lines, CancellationToken cancellationToken = default);
+            [Endpoint("Shout"), Idempotent]
+            IAsyncEnumerable<string?> Echo(string prefix, IAsyncEnumerable<string?> words, CancellationToken cancellationToken = default);
+
+            // Nullable-annotated streams: the generated code stays warning-free.
+            IAsyncEnumerable<int>? Maybe(IAsyncEnumerable<int>? numbers);
+        }
+        """;
+
+    public const string StreamingProtobuf = """
+        using System;
+        using System.Collections.Generic;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Google.Protobuf;
+        using Google.Protobuf.Reflection;
+        using MicroGen;
+        using MicroGen.Codec;
+
+        namespace Demo.ProtoStreams;
+
+        // A hand-written stand-in for a protoc-generated message: the generator only looks for IMessage<T>.
+        public sealed class Tick : IMessage<Tick>
+        {
+            public static MessageParser<Tick> Parser { get; } = new(static () => new Tick());
+
+            public MessageDescriptor Descriptor => throw new NotSupportedException();
+
+            public int CalculateSize() => 0;
+
+            public Tick Clone() => new();
+
+            public bool Equals(Tick? other) => other is not null;
+
+            public override bool Equals(object? obj) => obj is Tick;
+
+            public override int GetHashCode() => 0;
+
+            public void MergeFrom(Tick message)
+            {
+            }
+
+            public void MergeFrom(CodedInputStream input)
+            {
+            }
+
+            public void WriteTo(CodedOutputStream output)
+            {
+            }
+        }
+
+        [MicroService("ticks")]
+        public interface ITicks
+        {
+            // All protobuf (or Empty): application/protobuf by default.
+            IAsyncEnumerable<Tick> Subscribe(Tick from, CancellationToken cancellationToken = default);
+            Task<Tick> Last(IAsyncEnumerable<Tick> ticks, CancellationToken cancellationToken = default);
+            Task Record(IAsyncEnumerable<Tick> ticks);
+            IAsyncEnumerable<Tick> Relay(Empty start, IAsyncEnumerable<Tick> ticks, CancellationToken cancellationToken = default);
+
+            // One non-protobuf part (the items, the request or the reply) makes it application/msgpack.
+            Task<Tick> Count(IAsyncEnumerable<int> numbers);
+            IAsyncEnumerable<Tick> Named(string name, IAsyncEnumerable<Tick> ticks);
+            IAsyncEnumerable<string> Describe(IAsyncEnumerable<Tick> ticks);
+        }
+        """;
+
     public const string EventsOnly = """
         using System;
         using MicroGen;
@@ -337,6 +444,8 @@ internal static class SnapshotCases
         yield return new TestCaseData(nameof(KeywordsAndAttributes), KeywordsAndAttributes).SetArgDisplayNames(nameof(KeywordsAndAttributes));
         yield return new TestCaseData(nameof(TypeZoo), TypeZoo).SetArgDisplayNames(nameof(TypeZoo));
         yield return new TestCaseData(nameof(Protobuf), Protobuf).SetArgDisplayNames(nameof(Protobuf));
+        yield return new TestCaseData(nameof(Streaming), Streaming).SetArgDisplayNames(nameof(Streaming));
+        yield return new TestCaseData(nameof(StreamingProtobuf), StreamingProtobuf).SetArgDisplayNames(nameof(StreamingProtobuf));
         yield return new TestCaseData(nameof(EventsOnly), EventsOnly).SetArgDisplayNames(nameof(EventsOnly));
     }
 }

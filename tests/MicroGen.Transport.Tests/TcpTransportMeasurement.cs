@@ -9,7 +9,8 @@ using NUnit.Framework;
 namespace MicroGen.Transport.Tests;
 
 /// <summary>
-/// A quick measurement, not a test: unary round-trip latency and throughput over TCP loopback.
+/// A quick measurement, not a test: unary round-trip latency and throughput, and messages per
+/// second through one server stream, over TCP loopback.
 /// Run with <c>dotnet test -c Release --filter "FullyQualifiedName~TcpTransportMeasurement"</c>.
 /// </summary>
 [Explicit("measurement; prints figures and asserts nothing about speed")]
@@ -53,6 +54,55 @@ public sealed class TcpTransportMeasurement : TransportTestBase
             $"callers={callers} calls={all.Length} rps={all.Length / elapsed.TotalSeconds:N0} " +
             $"p50={Micros(all[all.Length / 2]):N1}us p99={Micros(all[(int)(all.Length * 0.99)]):N1}us gen0={gen0}");
         Assert.That(all, Is.Not.Empty);
+    }
+
+    [TestCase(16)]
+    [TestCase(1024)]
+    public async Task Measure_ServerStreamLoopback_PrintsMessagesPerSecond(int messageSize)
+    {
+        // Arrange: one server stream that writes as fast as its window lets it.
+        var handler = new StreamHandler(async (request, stream, ct) =>
+        {
+            var message = new byte[messageSize];
+            while (!ct.IsCancellationRequested)
+            {
+                await stream.WriteAsync(message, ct);
+            }
+        });
+        var listener = await ListenAsync(handler, configure: o => o.LoggerFactory = null);
+        var connection = await DialAsync(listener.Address, o => o.LoggerFactory = null);
+        using var cts = new CancellationTokenSource();
+        var stream = await connection.OpenStreamAsync(Streams.Request(), cts.Token).DefaultTimeout();
+        for (var i = 0; i < 100_000; i++)
+        {
+            await stream.MoveNextAsync();
+        }
+
+        // Act
+        var duration = TimeSpan.FromSeconds(5);
+        var gen0Before = GC.CollectionCount(0);
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var stop = Stopwatch.StartNew();
+        long received = 0;
+        while (stop.Elapsed < duration)
+        {
+            for (var i = 0; i < 1000; i++)
+            {
+                await stream.MoveNextAsync();
+            }
+            received += 1000;
+        }
+        var elapsed = stop.Elapsed;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        var gen0 = GC.CollectionCount(0) - gen0Before;
+        cts.Cancel();
+        await stream.DisposeAsync();
+
+        // Assert (figures only)
+        TestContext.Out.WriteLine(
+            $"size={messageSize} messages={received:N0} msg/s={received / elapsed.TotalSeconds:N0} " +
+            $"MB/s={received * messageSize / elapsed.TotalSeconds / 1e6:N1} allocated/msg={(double)allocated / received:N1}B gen0={gen0}");
+        Assert.That(received, Is.Positive);
     }
 
     /// <summary>Answers with a fixed small body and records nothing.</summary>

@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Linq;
 using MicroGen.Generator.Helpers;
 
 namespace MicroGen.Generator.Model;
@@ -8,13 +10,13 @@ internal enum MethodKind
     /// <summary>One request, one response.</summary>
     Unary,
 
-    /// <summary>One request, an <c>IAsyncEnumerable</c> of responses (not generated yet).</summary>
+    /// <summary>One request, an <c>IAsyncEnumerable</c> of responses.</summary>
     ServerStreaming,
 
-    /// <summary>An <c>IAsyncEnumerable</c> of requests, one response (not generated yet).</summary>
+    /// <summary>An <c>IAsyncEnumerable</c> of requests (after the leading arguments), one response.</summary>
     ClientStreaming,
 
-    /// <summary>Streams both ways (not generated yet).</summary>
+    /// <summary>Streams both ways.</summary>
     DuplexStreaming,
 }
 
@@ -32,6 +34,9 @@ internal enum ReturnShape
 
     /// <summary><c>ValueTask&lt;T&gt;</c>.</summary>
     ValueTaskOfT,
+
+    /// <summary><c>IAsyncEnumerable&lt;T&gt;</c> (server streaming and duplex): the response payload is each item.</summary>
+    AsyncEnumerable,
 }
 
 /// <summary>One contract method.</summary>
@@ -68,8 +73,14 @@ internal sealed record MethodModel
     /// <summary>Whether the method is declared on a base interface of the contract.</summary>
     public required bool IsInherited { get; init; }
 
-    /// <summary>The payload parameters (all but the trailing <c>CancellationToken</c>).</summary>
+    /// <summary>
+    /// The parameters in declaration order, all but the trailing <c>CancellationToken</c>: the
+    /// request payload's, and the <c>IAsyncEnumerable&lt;T&gt;</c> of a client-streaming or duplex method.
+    /// </summary>
     public required EquatableArray<ParameterModel> Parameters { get; init; }
+
+    /// <summary>The item type of the streamed parameter (client streaming, duplex), or null when there is none.</summary>
+    public required string? RequestItemType { get; init; }
 
     /// <summary>The trailing <c>CancellationToken</c> parameter's name (escaped), or null when there is none.</summary>
     public required string? CancellationTokenName { get; init; }
@@ -77,7 +88,10 @@ internal sealed record MethodModel
     /// <summary>The request payload type: the single parameter's type, the argument struct, or <c>Empty</c>.</summary>
     public required string RequestType { get; init; }
 
-    /// <summary>The response payload type: the result type, or <c>Empty</c>.</summary>
+    /// <summary>
+    /// The response payload type: the result type, or <c>Empty</c>; for server streaming and duplex,
+    /// the type of each item.
+    /// </summary>
     public required string ResponseType { get; init; }
 
     /// <summary>The argument struct's simple name (<c>AddArguments</c>) when there are two or more parameters.</summary>
@@ -88,6 +102,12 @@ internal sealed record MethodModel
 
     /// <summary>The default content type: <c>application/protobuf</c> or <c>application/msgpack</c>.</summary>
     public required string DefaultContentType { get; init; }
+
+    /// <summary>The parameters that make up the request payload (all but the streamed one), in declaration order.</summary>
+    public IEnumerable<ParameterModel> RequestParameters => Parameters.Where(static p => !p.IsStream);
+
+    /// <summary>How many parameters make up the request payload: none gives <c>Empty</c>, one itself, more the argument struct.</summary>
+    public int RequestParameterCount => Parameters.Count(static p => !p.IsStream);
 }
 
 /// <summary>One payload parameter of a contract method.</summary>
@@ -99,4 +119,7 @@ internal sealed record ParameterModel
 
     /// <summary>The declared type, fully qualified with its nullable annotations.</summary>
     public required string Type { get; init; }
+
+    /// <summary>Whether this is the <c>IAsyncEnumerable&lt;T&gt;</c> parameter of a client-streaming or duplex method.</summary>
+    public required bool IsStream { get; init; }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using MicroGen.Broker;
 using MicroGen.Codec;
 using MicroGen.Registry;
 using MicroGen.Selector;
@@ -39,6 +40,12 @@ public sealed class ClientOptions
 
     /// <summary>The content type used for every call instead of each method's default, when set.</summary>
     public string? ContentType { get; set; }
+
+    /// <summary>The broker events are published through. Null until set; a service sets its own.</summary>
+    public IBroker? Broker { get; set; }
+
+    /// <summary>The name of the service the client belongs to, sent as the publisher of events.</summary>
+    public string? Name { get; set; }
 
     /// <summary>Logs; defaults to none.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
+using MicroGen.Broker;
 
 using MicroGen.Transport;
 
@@ -59,4 +60,18 @@ public interface IClient : IAsyncDisposable
     /// <param name="options">Defaults for every call through the proxy.</param>
     /// <exception cref="InvalidOperationException">No generated code is registered for <typeparamref name="TService"/>.</exception>
     TService For<TService>(CallOptions? options = null) where TService : class;
+
+    /// <summary>
+    /// Publishes <paramref name="message"/> on <paramref name="topic"/> through the client's broker,
+    /// encoded like a call's argument (protobuf for Google.Protobuf messages, MessagePack otherwise,
+    /// <see cref="PublishOptions.ContentType"/> on request) by the generated routines of a
+    /// <c>[MicroEvent]</c> type. The ambient <see cref="MicroContext"/>'s headers travel with it.
+    /// </summary>
+    /// <returns>What was delivered; with the built-in brokers, it completes once every required delivery was acknowledged.</returns>
+    /// <exception cref="PublishException">A delivery failed, or the topic has no subscriber; the message says which and why.</exception>
+    /// <exception cref="MicroException">Code 415 when no codec can carry <typeparamref name="TEvent"/>.</exception>
+    /// <exception cref="InvalidOperationException">No broker is configured.</exception>
+    /// <remarks>The default implementation throws <see cref="NotSupportedException"/>, so clients written before events (test doubles, adapters) keep compiling.</remarks>
+    ValueTask<PublishResult> PublishAsync<TEvent>(string topic, TEvent message, PublishOptions? options = null, CancellationToken cancellationToken = default) =>
+        throw new NotSupportedException($"{GetType().Name} does not publish events; use MicroClient or a service's client.");
 }

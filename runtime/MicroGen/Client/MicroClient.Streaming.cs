@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using System.Threading;
 using System.Threading.Tasks;
 using MicroGen.Codec;
@@ -97,6 +98,7 @@ public sealed partial class MicroClient
 
         var context = MicroContext.Current;
         Task? pump = null;
+        var pumpFailure = new StrongBox<Exception?>();
         await using (stream.ConfigureAwait(false))
         {
             try
@@ -107,7 +109,7 @@ public sealed partial class MicroClient
                 }
                 else
                 {
-                    pump = PumpAsync(stream, codec, items, call);
+                    pump = PumpAsync(stream, codec, items, call, pumpFailure);
                 }
             }
             catch (Exception e) when (MapStreamFailure(e, method, service, deadline, cancellationToken) is { } mapped)
@@ -125,6 +127,13 @@ public sealed partial class MicroClient
                         break;
                     }
                     item = codec.Deserialize<TResponse>(stream.Current);
+                }
+                catch (OperationCanceledException) when (pumpFailure.Value is { } failed && !cancellationToken.IsCancellationRequested)
+                {
+                    // The pump abandoned the call (its items failed, or a write was refused, e.g. 413):
+                    // that is the caller's error, not the cancellation it caused.
+                    ExceptionDispatchInfo.Throw(failed);
+                    throw;
                 }
                 catch (Exception e) when (MapStreamFailure(e, method, service, deadline, cancellationToken) is { } mapped)
                 {
@@ -152,7 +161,7 @@ public sealed partial class MicroClient
         }
     }
 
-    private static async Task PumpAsync<TItem>(ITransportStream stream, ICodec codec, IAsyncEnumerable<TItem> items, CancellationTokenSource call)
+    private static async Task PumpAsync<TItem>(ITransportStream stream, ICodec codec, IAsyncEnumerable<TItem> items, CancellationTokenSource call, StrongBox<Exception?> failure)
     {
         await Task.Yield();
         using var buffer = new PooledBufferWriter();
@@ -168,7 +177,9 @@ public sealed partial class MicroClient
         }
         catch (Exception e) when (e is not OperationCanceledException and not TransportException)
         {
-            // The caller's own sequence failed: abandon the call rather than send a partial stream as complete.
+            // The caller's own sequence failed, or the transport refused an item (413): abandon the
+            // call rather than send a partial stream as complete, and report why to the reader.
+            failure.Value = e;
             call.Cancel();
             throw;
         }

@@ -1,5 +1,7 @@
 using System;
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using Google.Protobuf;
 
 namespace MicroGen.Codec;
@@ -33,7 +35,30 @@ public sealed class ProtobufCodec : ICodec
         {
             parser = Slot<T>.Parser;
         }
+        if (parser is null && typeof(IMessage).IsAssignableFrom(typeof(T)) && !typeof(T).IsAbstract)
+        {
+            // A message that no contract or [MicroEvent] type mentions (an event type needs no mark):
+            // its own generated descriptor knows its parser. Once per type, never per message.
+            parser = Slot<T>.Parser = DescriptorParser(typeof(T));
+        }
         return parser;
+    }
+
+    [UnconditionalSuppressMessage("Trimming", "IL2067", Justification =
+        "Only reached for a Google.Protobuf message type T used as a generic argument; no constructor runs, " +
+        "and the type is kept by its own generated Parser and Descriptor, which the descriptor lookup reads.")]
+    private static MessageParser? DescriptorParser(Type type)
+    {
+        try
+        {
+            // The IMessage.Descriptor property of generated code returns a static: no constructor needed.
+            var instance = (IMessage)RuntimeHelpers.GetUninitializedObject(type);
+            return instance.Descriptor?.Parser;
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or MemberAccessException or InvalidCastException or NullReferenceException)
+        {
+            return null;
+        }
     }
 
     /// <inheritdoc/>

@@ -46,7 +46,10 @@ public sealed class ServiceOptions
     /// <summary>The selector. Defaults to a <see cref="RandomSelector"/>.</summary>
     public ISelector? Selector { get; set; }
 
-    /// <summary>The broker for events. None until one is set.</summary>
+    /// <summary>
+    /// The broker for events. Defaults to an <see cref="EmbeddedBroker"/> on the service's transport
+    /// and registry (cross-process when those are), which the service owns and disposes.
+    /// </summary>
     public IBroker? Broker { get; set; }
 
     /// <summary>The codecs. Defaults to MessagePack, protobuf and JSON.</summary>

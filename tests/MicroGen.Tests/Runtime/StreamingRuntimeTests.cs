@@ -9,14 +9,15 @@ using MicroGen.Codec;
 using MicroGen.Registry;
 using MicroGen.Server;
 using MicroGen.Service;
+using MicroGen.Tests.EndToEnd;
 using MicroGen.Transport;
 using NUnit.Framework;
 
 namespace MicroGen.Tests.Runtime;
 
-/// <summary>Streaming calls through the client and server runtime with a hand-written dispatcher.</summary>
-[TestFixture]
-public sealed class StreamingRuntimeTests
+/// <summary>Streaming calls through the client and server runtime with a hand-written dispatcher, on each transport.</summary>
+[TestFixtureSource(typeof(Transports), nameof(Transports.All))]
+public sealed class StreamingRuntimeTests(string transport)
 {
     private static readonly Method<int, int> Range = new("streams", "Streams.Range", MethodType.ServerStreaming);
     private static readonly Method<Empty, long> Sum = new("streams", "Streams.Sum", MethodType.ClientStreaming);
@@ -33,10 +34,10 @@ public sealed class StreamingRuntimeTests
     {
         var registry = new InMemoryRegistry();
         _dispatcher = new StreamsDispatcher();
-        _server = new MicroService(new ServiceOptions { Name = "streams", Registry = registry, Transport = new InMemoryTransport() });
+        _server = new MicroService(new ServiceOptions { Name = "streams", Registry = registry, Transport = Transports.Create(transport) });
         _server.Server.AddDispatcher(_dispatcher);
         await _server.StartAsync().Bounded();
-        _caller = new MicroService(new ServiceOptions { Name = "caller", Registry = registry, Transport = new InMemoryTransport() });
+        _caller = new MicroService(new ServiceOptions { Name = "caller", Registry = registry, Transport = Transports.Create(transport) });
     }
 
     [TearDown]
@@ -49,6 +50,14 @@ public sealed class StreamingRuntimeTests
         if (_server is not null)
         {
             await _server.DisposeAsync();
+        }
+        if (_server?.Options.Transport is { } t)
+        {
+            await t.DisposeAsync();
+        }
+        if (_caller?.Options.Transport is { } c)
+        {
+            await c.DisposeAsync();
         }
     }
 
@@ -82,12 +91,31 @@ public sealed class StreamingRuntimeTests
     }
 
     [Test]
+    public void Duplex_ItemOverThePeersFrameLimit_CallerGets413()
+    {
+        if (transport != "tcp")
+        {
+            Assert.Ignore("only the TCP transport has a frame limit");
+        }
+        var huge = new string('x', 5 * 1024 * 1024);
+        var e = Assert.ThrowsAsync<MicroException>(async () => await Collect(_caller.Client.DuplexStreamAsync(Echo, "pre", Items("small", huge))));
+        Assert.That(e!.Code, Is.EqualTo(MicroStatusCode.PayloadTooLarge));
+    }
+
+    [Test]
+    public void Duplex_CallersItemsThrow_CallerGetsThatException()
+    {
+        var e = Assert.ThrowsAsync<InvalidOperationException>(async () => await Collect(_caller.Client.DuplexStreamAsync(Echo, "pre", Failing())));
+        Assert.That(e!.Message, Is.EqualTo("the items failed"));
+    }
+
+    [Test]
     public async Task ServerStream_ErrorMidStream_ArrivesAfterItemsSent()
     {
         var received = new List<int>();
         var e = Assert.ThrowsAsync<MicroException>(async () =>
         {
-            await foreach (var item in _caller.Client.ServerStreamAsync(Range, -5))
+            await foreach (var item in _caller.Client.ServerStreamAsync(Range, -5).WithCancellation(Deadline()))
             {
                 received.Add(item);
             }
@@ -100,7 +128,7 @@ public sealed class StreamingRuntimeTests
     [Test]
     public async Task ServerStream_CallerCancels_HandlerObservesAndEnumerationEnds()
     {
-        using var cts = new CancellationTokenSource();
+        using var cts = new CancellationTokenSource(TestTimeouts.Default);
         var received = 0;
         var e = Assert.CatchAsync<OperationCanceledException>(async () =>
         {
@@ -119,7 +147,7 @@ public sealed class StreamingRuntimeTests
     [Test]
     public async Task ServerStream_CallerStopsEarly_HandlerCancelled()
     {
-        await foreach (var item in _caller.Client.ServerStreamAsync(Range, int.MaxValue))
+        await foreach (var item in _caller.Client.ServerStreamAsync(Range, int.MaxValue).WithCancellation(Deadline()))
         {
             if (item == 3)
             {
@@ -155,7 +183,7 @@ public sealed class StreamingRuntimeTests
         var before = GC.GetTotalMemory(forceFullCollection: true);
         long peak = 0;
         var received = 0;
-        await foreach (var item in _caller.Client.ServerStreamAsync(Blobs, count))
+        await foreach (var item in _caller.Client.ServerStreamAsync(Blobs, count).WithCancellation(Deadline(TimeSpan.FromSeconds(60))))
         {
             Assert.That(item, Has.Length.EqualTo(1024));
             received++;
@@ -168,6 +196,9 @@ public sealed class StreamingRuntimeTests
         Assert.That(received, Is.EqualTo(count));
         Assert.That(peak, Is.LessThan(32L * 1024 * 1024), $"managed heap grew by {peak:N0} bytes while ~{count * 1024L:N0} bytes were streamed");
     }
+
+    /// <summary>Bounds an enumeration: a hang ends as a cancellation instead of stalling the run.</summary>
+    private static CancellationToken Deadline(TimeSpan? timeout = null) => new CancellationTokenSource(timeout ?? TestTimeouts.Default).Token;
 
     private static async Task<List<T>> Collect<T>(IAsyncEnumerable<T> source)
     {
@@ -189,6 +220,22 @@ public sealed class StreamingRuntimeTests
             }
             yield return i;
         }
+    }
+
+    private static async IAsyncEnumerable<string> Items(params string[] items)
+    {
+        foreach (var item in items)
+        {
+            await Task.Yield();
+            yield return item;
+        }
+    }
+
+    private static async IAsyncEnumerable<string> Failing()
+    {
+        await Task.Yield();
+        yield return "one";
+        throw new InvalidOperationException("the items failed");
     }
 
     private static async IAsyncEnumerable<string> Words(int count)

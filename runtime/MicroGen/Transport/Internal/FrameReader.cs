@@ -197,6 +197,36 @@ internal static class FrameReader
         return payload.Slice(reader.Position);
     }
 
+    /// <summary>
+    /// Parses a STREAM_END payload (§3.5): empty (no trailers), or a header-block length varint and a
+    /// header block that ends exactly where the payload ends.
+    /// </summary>
+    public static void ReadTrailers(in ReadOnlySequence<byte> payload, ref HeaderBlock headers)
+    {
+        if (payload.IsEmpty)
+        {
+            return;
+        }
+        var rest = ReadCallPayload(payload, ref headers, null);
+        if (!rest.IsEmpty)
+        {
+            ProtocolException.Throw("a STREAM_END carries bytes after its trailers");
+        }
+    }
+
+    /// <summary>Reads a WINDOW_UPDATE increment (§3.10): 1 … 2^31 − 1.</summary>
+    public static uint ReadWindowUpdate(in ReadOnlySequence<byte> payload)
+    {
+        Span<byte> bytes = stackalloc byte[TcpProtocol.WindowUpdatePayloadSize];
+        payload.Slice(0, TcpProtocol.WindowUpdatePayloadSize).CopyTo(bytes);
+        var increment = BinaryPrimitives.ReadUInt32BigEndian(bytes);
+        if (increment is 0 or > (uint)TcpProtocol.MaxWindow)
+        {
+            ProtocolException.Throw($"a WINDOW_UPDATE increment of {increment} is outside 1 … 2^31 − 1");
+        }
+        return increment;
+    }
+
     /// <summary>Reads a GOAWAY payload: <c>last stream id u32 | code u32 | reason</c>.</summary>
     public static (uint LastStreamId, GoAwayCode Code, string Reason) ReadGoAway(in ReadOnlySequence<byte> payload)
     {

@@ -89,11 +89,11 @@ internal static class FrameWriter
         return VarintSize((uint)blockLength) + block + request.Body.Length;
     }
 
-    public static void WriteRequest(IBufferWriter<byte> writer, uint streamId, TransportRequest request, int blockLength, int payloadLength)
+    public static void WriteRequest(IBufferWriter<byte> writer, uint streamId, TransportRequest request, int blockLength, int payloadLength, byte flags = 0)
     {
         var headLength = TcpProtocol.FrameHeaderSize + VarintSize((uint)blockLength) + blockLength;
         var span = writer.GetSpan(headLength);
-        WriteFrameHeader(span, payloadLength, FrameType.Request, 0, streamId);
+        WriteFrameHeader(span, payloadLength, FrameType.Request, flags, streamId);
         var block = new SpanWriter(span[TcpProtocol.FrameHeaderSize..headLength]);
         block.WriteVarint((uint)blockLength);
         block.WriteString(HeaderKey.Service, request.Service);
@@ -153,6 +153,68 @@ internal static class FrameWriter
         block.WriteVarint((uint)blockLength);
         block.WriteString(HeaderKey.Error, errorJson);
         block.WriteMetadata(metadata);
+        writer.Advance(length);
+    }
+
+    /// <summary>
+    /// Writes the RESPONSE that accepts a stream (§8.1): flag <c>OPEN_STREAM</c>, a header block
+    /// holding only <c>Content-Type</c>, no body.
+    /// </summary>
+    public static void WriteStreamAccept(IBufferWriter<byte> writer, uint streamId, string contentType)
+    {
+        var blockLength = (int)MeasureString(contentType);
+        var payloadLength = VarintSize((uint)blockLength) + blockLength;
+        var length = TcpProtocol.FrameHeaderSize + payloadLength;
+        var span = writer.GetSpan(length);
+        WriteFrameHeader(span, payloadLength, FrameType.Response, FrameFlags.OpenStream, streamId);
+        var block = new SpanWriter(span[TcpProtocol.FrameHeaderSize..length]);
+        block.WriteVarint((uint)blockLength);
+        block.WriteString(HeaderKey.ContentType, contentType);
+        writer.Advance(length);
+    }
+
+    /// <summary>Writes a STREAM_DATA frame (§3.4): the header, then the message as it is.</summary>
+    public static void WriteStreamData(IBufferWriter<byte> writer, uint streamId, ReadOnlySpan<byte> message)
+    {
+        var span = writer.GetSpan(TcpProtocol.FrameHeaderSize);
+        WriteFrameHeader(span, message.Length, FrameType.StreamData, 0, streamId);
+        writer.Advance(TcpProtocol.FrameHeaderSize);
+        writer.Write(message);
+    }
+
+    /// <summary>Sizes a STREAM_END payload: 0 without trailers, else the header-block length varint and the block (§3.5).</summary>
+    public static long MeasureStreamEnd(string? errorJson, Metadata? metadata, out int blockLength)
+    {
+        long block = (errorJson is null ? 0 : MeasureString(errorJson)) + MeasureMetadata(metadata);
+        blockLength = (int)Math.Min(block, int.MaxValue);
+        return block == 0 ? 0 : VarintSize((uint)blockLength) + block;
+    }
+
+    public static void WriteStreamEnd(IBufferWriter<byte> writer, uint streamId, string? errorJson, Metadata? metadata, int blockLength, int payloadLength)
+    {
+        var length = TcpProtocol.FrameHeaderSize + payloadLength;
+        var span = writer.GetSpan(length);
+        WriteFrameHeader(span, payloadLength, FrameType.StreamEnd, 0, streamId);
+        if (payloadLength > 0)
+        {
+            var block = new SpanWriter(span[TcpProtocol.FrameHeaderSize..length]);
+            block.WriteVarint((uint)blockLength);
+            if (errorJson is not null)
+            {
+                block.WriteString(HeaderKey.Error, errorJson);
+            }
+            block.WriteMetadata(metadata);
+        }
+        writer.Advance(length);
+    }
+
+    /// <summary>WINDOW_UPDATE | increment u32 (§3.10).</summary>
+    public static void WriteWindowUpdate(IBufferWriter<byte> writer, uint streamId, uint increment)
+    {
+        const int length = TcpProtocol.FrameHeaderSize + TcpProtocol.WindowUpdatePayloadSize;
+        var span = writer.GetSpan(length);
+        WriteFrameHeader(span, TcpProtocol.WindowUpdatePayloadSize, FrameType.WindowUpdate, 0, streamId);
+        BinaryPrimitives.WriteUInt32BigEndian(span[TcpProtocol.FrameHeaderSize..], increment);
         writer.Advance(length);
     }
 

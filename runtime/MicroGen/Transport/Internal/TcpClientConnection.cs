@@ -12,11 +12,13 @@ namespace MicroGen.Transport.Internal;
 
 /// <summary>
 /// The dialling end of a connection: many concurrent calls share it, each on its own odd stream
-/// id, matched to their responses through a table of <see cref="PendingCall"/>s.
+/// id, matched to their responses through a table of <see cref="PendingCall"/>s; streaming calls
+/// are matched through a table of <see cref="TcpStream"/>s (§8).
 /// </summary>
 internal sealed class TcpClientConnection : TcpConnection, ITransportConnection
 {
     private readonly Dictionary<uint, PendingCall> _pending = new();
+    private readonly Dictionary<uint, TcpStream> _streams = new(); // guarded by _pending, like it
     private readonly Utf8StringCache _strings = new();
     private uint _nextStreamId = 1; // guarded by the write lock: ids reach the wire in order
     private volatile bool _goAwayReceived;
@@ -95,29 +97,172 @@ internal sealed class TcpClientConnection : TcpConnection, ITransportConnection
         return new ValueTask<TransportResponse>(call, version);
     }
 
+    /// <inheritdoc/>
+    public async ValueTask<ITransportStream> OpenStreamAsync(TransportRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!IsAvailable)
+        {
+            throw NotAvailable();
+        }
+        var payloadLength = FrameWriter.MeasureRequest(request, out var blockLength);
+        if (payloadLength > PeerMaxFrameSize)
+        {
+            // Never send what the peer would refuse by closing the connection (§5).
+            throw new MicroException(MicroError.Create(TcpProtocol.ErrorId, MicroStatusCode.PayloadTooLarge,
+                $"the request to {request.Endpoint} needs a frame of {payloadLength} bytes; {RemoteAddress} accepts at most {PeerMaxFrameSize}"));
+        }
+
+        var stream = new TcpStream(this, isDialler: true, request.ContentType);
+        try
+        {
+            if (!await WriteAsync(new StreamRequestFrame(this, stream, request, blockLength, (int)payloadLength), cancellationToken).ConfigureAwait(false))
+            {
+                throw NotAvailable();
+            }
+            // The token is the call's lifetime: it cancels the stream until it ends, not just the open (§8.4).
+            if (cancellationToken.CanBeCanceled)
+            {
+                stream.Registration = cancellationToken.UnsafeRegister(
+                    static (state, token) => { var s = (TcpStream)state!; ((TcpClientConnection)s.Connection).Cancel(s, token); }, stream);
+            }
+            // Wait for the accept, so that a refusal is reported as not processed and can be retried (§8.1).
+            await stream.Accepted.ConfigureAwait(false);
+            return stream;
+        }
+        catch
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
     protected override void OnCallFrame(in FrameHeader header, in ReadOnlySequence<byte> payload)
     {
         switch (header.Type)
         {
+            case FrameType.Response when (header.Flags & FrameFlags.OpenStream) != 0:
+                OnStreamAccepted(header, payload);
+                break;
             case FrameType.Response:
             case FrameType.Error:
                 CompleteCall(header, payload);
+                break;
+            case FrameType.StreamData:
+                FindStream(header.StreamId, requireAccepted: true)?.OnData(payload);
+                break;
+            case FrameType.StreamEnd:
+                OnStreamEnd(header, payload);
+                break;
+            case FrameType.WindowUpdate:
+                var increment = FrameReader.ReadWindowUpdate(payload);
+                FindStream(header.StreamId, requireAccepted: false)?.OnWindowUpdate(increment);
                 break;
             case FrameType.Request:
                 ProtocolException.Throw("the listener sent a REQUEST; v1 listeners open no streams");
                 break;
             default:
-                // CANCEL, STREAM_DATA, STREAM_END: no streaming in this version; a late frame for a
-                // call that is gone is not an error (§3.4).
+                // CANCEL: only diallers send it; a late frame for a call that is gone is not an error (§3.5).
                 break;
         }
+    }
+
+    internal override void OnStreamDisposed(TcpStream stream)
+    {
+        // Disposed before the listener's STREAM_END: the caller gave up, so cancel the call (§8.4).
+        Forget(stream, new OperationCanceledException("the stream was disposed before the call ended"));
+    }
+
+    private void Cancel(TcpStream stream, CancellationToken token) =>
+        Forget(stream, new OperationCanceledException("the streaming call was cancelled", null, token));
+
+    /// <summary>Ends a stream that is still in the table: fails it locally with <paramref name="reason"/> and sends CANCEL.</summary>
+    private void Forget(TcpStream stream, Exception reason)
+    {
+        lock (_pending)
+        {
+            if (stream.StreamId == 0 || !_streams.Remove(stream.StreamId))
+            {
+                return; // never sent, or already ended
+            }
+        }
+        stream.Abort(reason);
+        QueueWrite(new CancelFrame(stream.StreamId));
+        CloseIfDrained();
+    }
+
+    private TcpStream? FindStream(uint streamId, bool requireAccepted)
+    {
+        TcpStream? stream;
+        lock (_pending)
+        {
+            _streams.TryGetValue(streamId, out stream);
+        }
+        if (stream is not null && requireAccepted && !stream.Accepted.IsCompleted)
+        {
+            ProtocolException.Throw($"STREAM_DATA on stream {streamId} before the RESPONSE that accepts it");
+        }
+        return stream;
+    }
+
+    private void OnStreamAccepted(in FrameHeader header, in ReadOnlySequence<byte> payload)
+    {
+        var headers = default(HeaderBlock);
+        if (!FrameReader.ReadCallPayload(payload, ref headers, _strings).IsEmpty)
+        {
+            ProtocolException.Throw("a RESPONSE accepting a stream carries a body");
+        }
+        bool unary;
+        lock (_pending)
+        {
+            unary = _pending.ContainsKey(header.StreamId);
+        }
+        if (unary)
+        {
+            ProtocolException.Throw($"a RESPONSE with OPEN_STREAM answers unary call {header.StreamId}");
+        }
+        FindStream(header.StreamId, requireAccepted: false)?.OnAccepted(headers.ContentType);
+    }
+
+    private void OnStreamEnd(in FrameHeader header, in ReadOnlySequence<byte> payload)
+    {
+        var trailers = default(HeaderBlock);
+        FrameReader.ReadTrailers(payload, ref trailers);
+        TcpStream? stream;
+        lock (_pending)
+        {
+            // The listener's STREAM_END ends the call: forget the stream (§8.1).
+            if (!_streams.Remove(header.StreamId, out stream))
+            {
+                return;
+            }
+        }
+        if (!stream.Accepted.IsCompleted)
+        {
+            ProtocolException.Throw($"STREAM_END on stream {header.StreamId} before the RESPONSE that accepts it");
+        }
+        stream.OnEnd(trailers.Error is { } json ? MicroError.Parse(json) : null, trailers.Metadata);
+        CloseIfDrained();
     }
 
     protected override void OnGoAway(uint lastStreamId, GoAwayCode code, string reason)
     {
         List<PendingCall>? refused = null;
+        List<TcpStream>? refusedStreams = null;
         lock (_pending)
         {
+            foreach (var (id, stream) in _streams)
+            {
+                if (id > lastStreamId)
+                {
+                    (refusedStreams ??= new List<TcpStream>()).Add(stream);
+                }
+            }
+            foreach (var stream in refusedStreams ?? [])
+            {
+                _streams.Remove(stream.StreamId);
+            }
             _goAwayLastStreamId = Math.Min(_goAwayLastStreamId, lastStreamId);
             _goAwayReceived = true;
             foreach (var (id, call) in _pending)
@@ -143,6 +288,10 @@ internal sealed class TcpClientConnection : TcpConnection, ITransportConnection
                 call.SetException(new TransportException($"{RemoteAddress} is going away ({reason}) and did not process the call", notProcessed: true));
             }
         }
+        foreach (var stream in refusedStreams ?? [])
+        {
+            stream.Abort(new TransportException($"{RemoteAddress} is going away ({reason}) and did not process the call", notProcessed: true));
+        }
         CloseIfDrained();
     }
 
@@ -155,7 +304,7 @@ internal sealed class TcpClientConnection : TcpConnection, ITransportConnection
         }
         lock (_pending)
         {
-            if (_pending.Count != 0)
+            if (_pending.Count != 0 || _streams.Count != 0)
             {
                 return;
             }
@@ -166,12 +315,20 @@ internal sealed class TcpClientConnection : TcpConnection, ITransportConnection
     protected override void OnClosing(string reason)
     {
         PendingCall[] calls;
+        TcpStream[] streams;
         uint goAwayLast;
         lock (_pending)
         {
             calls = [.. _pending.Values];
             _pending.Clear();
+            streams = [.. _streams.Values];
+            _streams.Clear();
             goAwayLast = _goAwayLastStreamId;
+        }
+        foreach (var stream in streams)
+        {
+            // Every open stream fails on a closed connection (§8.5).
+            stream.Abort(new TransportException($"the connection to {RemoteAddress} closed: {reason}", stream.StreamId > goAwayLast));
         }
         foreach (var call in calls)
         {
@@ -252,12 +409,21 @@ internal sealed class TcpClientConnection : TcpConnection, ITransportConnection
         }
 
         PendingCall? call;
+        TcpStream? stream = null;
         lock (_pending)
         {
             if (_pending.Remove(header.StreamId, out call) is false)
             {
-                return; // cancelled or refused by GOAWAY already: ignore (§3.6)
+                if (_streams.Remove(header.StreamId, out stream) is false)
+                {
+                    return; // cancelled or refused by GOAWAY already: ignore (§3.6)
+                }
             }
+        }
+        if (call is null)
+        {
+            CompleteStreamWithError(header, headers, stream!);
+            return;
         }
 
         if (header.Type == FrameType.Response)
@@ -283,6 +449,27 @@ internal sealed class TcpClientConnection : TcpConnection, ITransportConnection
         CloseIfDrained();
     }
 
+    /// <summary>An ERROR answered an OPEN_STREAM REQUEST: a refusal, or a handler that failed before the stream began (§8.1).</summary>
+    private void CompleteStreamWithError(in FrameHeader header, in HeaderBlock headers, TcpStream stream)
+    {
+        if (header.Type != FrameType.Error)
+        {
+            ProtocolException.Throw($"a RESPONSE without OPEN_STREAM answers streaming call {header.StreamId}");
+        }
+        var error = headers.Error is { } json
+            ? MicroError.Parse(json)
+            : MicroError.Create(TcpProtocol.ErrorId, MicroStatusCode.InternalServerError, "the listener sent an ERROR without Micro-Error");
+        if ((header.Flags & FrameFlags.NotProcessed) != 0)
+        {
+            stream.Abort(new TransportException($"{RemoteAddress} refused the call, which was not processed: {error.Detail}", notProcessed: true));
+        }
+        else
+        {
+            stream.OnEnd(error, headers.Metadata);
+        }
+        CloseIfDrained();
+    }
+
     private TransportException NotAvailable() => new(
         IsClosing ? $"the connection to {RemoteAddress} is closed: {CloseReason}"
         : _goAwayReceived ? $"{RemoteAddress} is going away and takes no new calls"
@@ -292,17 +479,34 @@ internal sealed class TcpClientConnection : TcpConnection, ITransportConnection
     private void Register(PendingCall call)
     {
         // Under the write lock: allocate the next odd id and record the call before its frame exists.
+        var id = NextStreamId();
+        call.StreamId = id;
+        lock (_pending)
+        {
+            _pending.Add(id, call);
+        }
+    }
+
+    private void Register(TcpStream stream)
+    {
+        var id = NextStreamId();
+        stream.StreamId = id;
+        lock (_pending)
+        {
+            _streams.Add(id, stream);
+        }
+    }
+
+    /// <summary>Under the write lock: ids reach the wire in increasing order (§2).</summary>
+    private uint NextStreamId()
+    {
         var id = _nextStreamId;
         if (id > TcpProtocol.MaxStreamId)
         {
             throw NotAvailable();
         }
         Volatile.Write(ref _nextStreamId, id + 2);
-        call.StreamId = id;
-        lock (_pending)
-        {
-            _pending.Add(id, call);
-        }
+        return id;
     }
 
     private readonly struct RequestFrame(TcpClientConnection connection, PendingCall call, TransportRequest request, int blockLength, int payloadLength) : IFrameWrite
@@ -311,6 +515,15 @@ internal sealed class TcpClientConnection : TcpConnection, ITransportConnection
         {
             connection.Register(call);
             FrameWriter.WriteRequest(writer, call.StreamId, request, blockLength, payloadLength);
+        }
+    }
+
+    private readonly struct StreamRequestFrame(TcpClientConnection connection, TcpStream stream, TransportRequest request, int blockLength, int payloadLength) : IFrameWrite
+    {
+        public void Write(PipeWriter writer)
+        {
+            connection.Register(stream);
+            FrameWriter.WriteRequest(writer, stream.StreamId, request, blockLength, payloadLength, FrameFlags.OpenStream);
         }
     }
 

@@ -73,7 +73,7 @@ internal abstract class TcpConnection : IAsyncDisposable
     protected ILogger Logger { get; }
 
     /// <summary>The peer's max frame size, from its preamble.</summary>
-    protected int PeerMaxFrameSize { get; private set; } = (int)TcpProtocol.MinPeerMaxFrameSize;
+    internal int PeerMaxFrameSize { get; private set; } = (int)TcpProtocol.MinPeerMaxFrameSize;
 
     /// <summary>Completes when the peer's preamble arrived; faults when the handshake failed.</summary>
     public Task Handshake => _handshake.Task;
@@ -119,7 +119,15 @@ internal abstract class TcpConnection : IAsyncDisposable
     /// <summary>Runs before a dispose closes the connection: a chance to let calls in flight finish.</summary>
     protected virtual Task BeforeDisposeAsync() => Task.CompletedTask;
 
-    /// <summary>Handles a call frame (REQUEST, RESPONSE, ERROR, CANCEL, STREAM_*). Runs on the read loop.</summary>
+    /// <summary>
+    /// A stream of this connection was disposed by its user. The dialler cancels it on the listener
+    /// unless it has already ended (§8.4). Never runs on the read loop.
+    /// </summary>
+    internal virtual void OnStreamDisposed(TcpStream stream)
+    {
+    }
+
+    /// <summary>Handles a call frame (REQUEST, RESPONSE, ERROR, CANCEL, STREAM_*, a stream's WINDOW_UPDATE). Runs on the read loop.</summary>
     protected abstract void OnCallFrame(in FrameHeader header, in ReadOnlySequence<byte> payload);
 
     /// <summary>The peer sent GOAWAY. Runs on the read loop.</summary>
@@ -132,7 +140,7 @@ internal abstract class TcpConnection : IAsyncDisposable
     /// Writes a frame under the write lock and flushes it to the send loop. Returns false when the
     /// connection's output is already closed, so nothing was written.
     /// </summary>
-    protected ValueTask<bool> WriteAsync<TFrame>(TFrame frame, CancellationToken cancellationToken = default)
+    internal ValueTask<bool> WriteAsync<TFrame>(TFrame frame, CancellationToken cancellationToken = default)
         where TFrame : IFrameWrite
     {
         // Fast path: an uncontended lock and a flush below the pause threshold complete synchronously.
@@ -167,7 +175,7 @@ internal abstract class TcpConnection : IAsyncDisposable
     }
 
     /// <summary>Writes a frame from a context that must not wait (the read loop, a cancellation callback).</summary>
-    protected void QueueWrite<TFrame>(TFrame frame) where TFrame : IFrameWrite
+    internal void QueueWrite<TFrame>(TFrame frame) where TFrame : IFrameWrite
     {
         var write = WriteAsync(frame);
         if (!write.IsCompleted)
@@ -408,8 +416,8 @@ internal abstract class TcpConnection : IAsyncDisposable
                 TcpTransportLog.GoAwayReceived(Logger, Id, RemoteEndPoint, code, lastStreamId, reason);
                 OnGoAway(lastStreamId, code, reason);
                 break;
-            case FrameType.WindowUpdate:
-                // Reserved for streaming (§3.10): validated by the header check, otherwise ignored.
+            case FrameType.WindowUpdate when header.StreamId == 0:
+                // The connection-wide window is unused in v1 and MUST be ignored (§3.10).
                 break;
             default:
                 OnCallFrame(header, payload);

@@ -29,6 +29,21 @@ internal static class TcpProtocol
     /// <summary>The highest stream id a dialler may use: the top bit is reserved.</summary>
     public const uint MaxStreamId = int.MaxValue;
 
+    /// <summary>
+    /// The flow-control window of each direction of a stream when it opens, in bytes (§8.3). Fixed
+    /// in v1: the protocol does not negotiate it.
+    /// </summary>
+    public const int InitialStreamWindow = 1024 * 1024;
+
+    /// <summary>A receiver returns window once its reader consumed this much (half the window, §8.3).</summary>
+    public const int WindowUpdateThreshold = InitialStreamWindow / 2;
+
+    /// <summary>The largest a send window may grow, and the largest WINDOW_UPDATE increment (§3.10).</summary>
+    public const long MaxWindow = int.MaxValue;
+
+    /// <summary>WINDOW_UPDATE: increment (4).</summary>
+    public const int WindowUpdatePayloadSize = 4;
+
     /// <summary>The error id of errors the transport itself produces.</summary>
     public const string ErrorId = "microgen.transport";
 
@@ -54,7 +69,7 @@ internal enum FrameType : byte
 /// <summary>Frame flags (§3). Their meaning depends on the frame type.</summary>
 internal static class FrameFlags
 {
-    /// <summary>REQUEST/RESPONSE: messages follow in STREAM_DATA frames (reserved: streaming).</summary>
+    /// <summary>REQUEST: opens a streaming call; RESPONSE: accepts it. Messages follow in STREAM_DATA frames (§8.1).</summary>
     public const byte OpenStream = 0x01;
 
     /// <summary>ERROR: no handler ran for the call, so it is safe to retry.</summary>
@@ -71,6 +86,7 @@ internal enum GoAwayCode : uint
     HandshakeTimeout = 4,
     KeepAliveTimeout = 5,
     InternalError = 6,
+    FlowControlError = 7,
 }
 
 /// <summary>Well-known header keys of a header block (§4).</summary>

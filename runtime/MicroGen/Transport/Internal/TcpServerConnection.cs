@@ -12,7 +12,9 @@ namespace MicroGen.Transport.Internal;
 
 /// <summary>
 /// The listening end of a connection: runs each REQUEST's handler concurrently (never on the read
-/// loop), writes its response, and honours CANCEL and draining.
+/// loop), writes its response, and honours CANCEL and draining. A REQUEST with <c>OPEN_STREAM</c>
+/// is accepted as a streaming call and handed to <see cref="ITransportHandler.HandleStreamAsync"/>
+/// with a <see cref="TcpStream"/> (§8).
 /// </summary>
 /// <remarks>
 /// A REQUEST's body is copied out of the input pipe into a pooled buffer, so the read loop can move
@@ -84,13 +86,41 @@ internal sealed class TcpServerConnection : TcpConnection
             case FrameType.Cancel:
                 OnCancel(header.StreamId);
                 break;
+            case FrameType.StreamData:
+                FindStream(header)?.OnData(payload);
+                break;
+            case FrameType.StreamEnd:
+                // The dialler sends no trailers; any it sends are checked, then ignored (§8.1).
+                var trailers = default(HeaderBlock);
+                FrameReader.ReadTrailers(payload, ref trailers);
+                FindStream(header)?.OnEnd(null, null);
+                break;
+            case FrameType.WindowUpdate:
+                var increment = FrameReader.ReadWindowUpdate(payload);
+                FindStream(header)?.OnWindowUpdate(increment);
+                break;
             case FrameType.Response or FrameType.Error:
                 ProtocolException.Throw($"the dialler sent a {header.Type} frame; only listeners answer calls");
                 break;
-            default:
-                // STREAM_DATA, STREAM_END: no streaming in this version (§3.4).
-                break;
         }
+    }
+
+    /// <summary>The stream a STREAM_* or WINDOW_UPDATE frame is for; null when the call is gone (§3.5).</summary>
+    private TcpStream? FindStream(in FrameHeader header)
+    {
+        ServerCall? call;
+        lock (_calls)
+        {
+            if (!_calls.TryGetValue(header.StreamId, out call))
+            {
+                return null;
+            }
+        }
+        if (call.Stream is null)
+        {
+            ProtocolException.Throw($"a {header.Type} frame on unary call {header.StreamId}");
+        }
+        return call.Stream;
     }
 
     protected override void OnGoAway(uint lastStreamId, GoAwayCode code, string reason)
@@ -110,7 +140,8 @@ internal sealed class TcpServerConnection : TcpConnection
         foreach (var call in calls)
         {
             // Callbacks run on the thread pool: a handler's registration must not block the close.
-            _ = call.Cancellation.CancelAsync();
+            // The token first: a handler that sees its stream fail can tell that it was the close.
+            _ = CancelThenAbortAsync(call, new TransportException($"the connection closed: {reason}", notProcessed: false));
         }
     }
 
@@ -131,11 +162,8 @@ internal sealed class TcpServerConnection : TcpConnection
         var body = FrameReader.ReadCallPayload(payload, ref headers, _strings);
 
         MicroError? refusal = null;
-        if ((header.Flags & FrameFlags.OpenStream) != 0)
-        {
-            refusal = MicroError.Create(TcpProtocol.ErrorId, MicroStatusCode.NotImplemented, "streaming calls are not supported by this server");
-        }
-        else if (headers.Service is null || headers.Endpoint is null || headers.ContentType is null)
+        var isStream = (header.Flags & FrameFlags.OpenStream) != 0;
+        if (headers.Service is null || headers.Endpoint is null || headers.ContentType is null)
         {
             refusal = MicroError.Create(TcpProtocol.ErrorId, MicroStatusCode.BadRequest,
                 "the REQUEST lacks a required header (Micro-Service, Micro-Endpoint, Content-Type)");
@@ -159,6 +187,11 @@ internal sealed class TcpServerConnection : TcpConnection
                 {
                     _lastAcceptedStreamId = id;
                     call = new ServerCall(this, id);
+                    if (isStream)
+                    {
+                        // The stream exists from the REQUEST on: the dialler may send before the accept (§8.1).
+                        call.Stream = new TcpStream(this, isDialler: false, headers.ContentType!, id);
+                    }
                     _calls.Add(id, call);
                 }
             }
@@ -195,7 +228,80 @@ internal sealed class TcpServerConnection : TcpConnection
             }
             call.CancelledByPeer = true;
         }
-        _ = call.Cancellation.CancelAsync();
+        _ = CancelThenAbortAsync(call, new OperationCanceledException("the caller cancelled the call", null, call.Cancellation.Token));
+    }
+
+    /// <summary>
+    /// Cancels the call's token, then fails its stream once every cancellation callback has run:
+    /// the handler's own (linked) token must have fired before its stream reads or writes fail,
+    /// or a handler could return before it ever sees the cancellation. The read loop does not wait.
+    /// </summary>
+    private static async Task CancelThenAbortAsync(ServerCall call, Exception reason)
+    {
+        try
+        {
+            await call.Cancellation.CancelAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ObjectDisposedException or AggregateException)
+        {
+            // The call finished meanwhile, or a handler's registration threw: the stream fails either way.
+        }
+        finally
+        {
+            call.Stream?.Abort(reason);
+        }
+    }
+
+    private async Task RunStreamAsync(ServerCall call)
+    {
+        var stream = call.Stream!;
+        try
+        {
+            // The accept precedes every frame of the stream (§8.1): the handler starts once it is written.
+            if (!await WriteAsync(new StreamAcceptFrame(call.StreamId, stream.ContentType)).ConfigureAwait(false))
+            {
+                return;
+            }
+            MicroError? error = null;
+            try
+            {
+                await _handler.HandleStreamAsync(call.Request!, stream, call.Cancellation.Token).ConfigureAwait(false);
+            }
+            catch (Exception) when (call.Cancellation.IsCancellationRequested)
+            {
+                // Cancelled by the caller or by the close: nobody is waiting for an answer (§8.4).
+            }
+            catch (OperationCanceledException)
+            {
+                // The handler gave up on its own: tell the caller, who is still waiting (§8.2).
+                error = MicroError.Create(TcpProtocol.ErrorId, MicroStatusCode.Cancelled, "the handler cancelled the call");
+            }
+            catch (Exception e)
+            {
+                // Never send exception text to callers: it can leak internals.
+                TcpTransportLog.HandlerFailed(Logger, Id, call.StreamId, call.Request!.Endpoint, e);
+                error = MicroError.Create(TcpProtocol.ErrorId, MicroStatusCode.InternalServerError, "internal server error");
+            }
+            // The handler's contract is to complete the stream; when it did, this does nothing.
+            await stream.CompleteAsync(error, null, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception) when (IsClosing)
+        {
+            // The connection closed under the write; the close path logged why.
+        }
+        catch (Exception e)
+        {
+            TcpTransportLog.UnexpectedError(Logger, Id, RemoteEndPoint, e);
+        }
+        finally
+        {
+            lock (_calls)
+            {
+                _calls.Remove(call.StreamId);
+            }
+            await stream.DisposeAsync().ConfigureAwait(false);
+            call.Body?.Dispose();
+        }
     }
 
     private async Task RunAsync(ServerCall call)
@@ -282,15 +388,23 @@ internal sealed class TcpServerConnection : TcpConnection
 
         public PooledBufferWriter? Body { get; set; }
 
+        /// <summary>The listener's end of a streaming call; null for a unary call.</summary>
+        public TcpStream? Stream { get; set; }
+
         /// <summary>Set under the connection's call lock when a CANCEL arrived.</summary>
         public volatile bool CancelledByPeer;
 
-        public void Execute() => _ = connection.RunAsync(this);
+        public void Execute() => _ = Stream is null ? connection.RunAsync(this) : connection.RunStreamAsync(this);
     }
 
     private readonly struct ResponseFrame(uint streamId, TransportResponse response, int blockLength, int payloadLength) : IFrameWrite
     {
         public void Write(PipeWriter writer) => FrameWriter.WriteResponse(writer, streamId, response, blockLength, payloadLength);
+    }
+
+    private readonly struct StreamAcceptFrame(uint streamId, string contentType) : IFrameWrite
+    {
+        public void Write(PipeWriter writer) => FrameWriter.WriteStreamAccept(writer, streamId, contentType);
     }
 
     private readonly struct ErrorFrame(uint streamId, byte flags, string errorJson, Metadata? metadata) : IFrameWrite
