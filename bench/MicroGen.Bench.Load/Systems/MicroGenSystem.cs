@@ -20,7 +20,7 @@ internal sealed class MicroGenSystem(bool msgpack) : IBenchSystem
 {
     public string Name => msgpack ? BenchSystems.MicroGenMsgPack : BenchSystems.MicroGenProtobuf;
 
-    public string? StreamingUnsupported => "n/a (streaming not yet implemented)";
+    public string? StreamingUnsupported => null;
 
     public async Task<IBenchServer> StartServerAsync()
     {
@@ -94,8 +94,32 @@ internal sealed class MicroGenSystem(bool msgpack) : IBenchSystem
             ? new MsgPackCaller(service.Client.For<IHelloMsgPack>(_options), payload)
             : new ProtobufCaller(service.Client.For<IHelloProtobuf>(_options), payload);
 
-        public Task<long> StreamAsync(Payload payload, int count, CancellationToken cancellationToken) =>
-            throw new NotSupportedException("streaming not yet implemented");
+        public async Task<long> StreamAsync(Payload payload, int count, CancellationToken cancellationToken)
+        {
+            long received = 0;
+            if (msgpack)
+            {
+                var proxy = service.Client.For<IHelloMsgPack>(_options);
+                await foreach (var reply in proxy.StreamHello(new StreamRequestDto { Name = payload.Name, Count = count }, cancellationToken).ConfigureAwait(false))
+                {
+                    received += Check(reply.Message, payload, received);
+                }
+            }
+            else
+            {
+                var proxy = service.Client.For<IHelloProtobuf>(_options);
+                await foreach (var reply in proxy.StreamHello(new StreamRequest { Name = payload.Name, Count = count }, cancellationToken).ConfigureAwait(false))
+                {
+                    received += Check(reply.Message, payload, received);
+                }
+            }
+            return received;
+        }
+
+        private static int Check(string message, Payload payload, long index) =>
+            string.Equals(message, payload.Expected, StringComparison.Ordinal)
+                ? 1
+                : throw new InvalidOperationException($"stream message {index} has the wrong content");
 
         public ValueTask DisposeAsync() => service.DisposeAsync();
     }
