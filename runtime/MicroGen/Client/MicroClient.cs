@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using MicroGen.Codec;
@@ -52,6 +53,11 @@ public sealed partial class MicroClient : IClient
         ServiceContracts.Get<TService>().CreateClient(this, options);
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// The returned <see cref="ValueTask{TResult}"/> is backed by a pooled state machine (the
+    /// per-call box was the largest allocation of a call): await it once, as any ValueTask.
+    /// </remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<TResponse> CallAsync<TRequest, TResponse>(Method<TRequest, TResponse> method, TRequest request, CallOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(method);
@@ -69,89 +75,105 @@ public sealed partial class MicroClient : IClient
         var context = MicroContext.Current;
         var metadata = MergeMetadata(context, options.Metadata);
 
-        using var deadline = new CancellationTokenSource(timeout);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        // One pooled source carries the deadline and the caller's token: no linked source, and no
+        // new timer, registration table or registration nodes per call (see CancellationSourcePool).
+        var deadline = CancellationSourcePool.Rent();
+        deadline.CancelAfter(timeout);
+        var callerRegistration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static source => ((CancellationTokenSource)source!).Cancel(), deadline)
+            : default;
+        var token = deadline.Token;
         var started = Environment.TickCount64;
         var retries = Math.Max(0, options.Retries ?? Options.Retries);
         List<string>? tried = null;
 
-        for (var attempt = 0; ; attempt++)
+        try
         {
-            Node? node = null;
-            try
+            for (var attempt = 0; ; attempt++)
             {
-                string address;
-                if (options.Address is { } direct)
+                Node? node = null;
+                try
                 {
-                    address = direct;
-                }
-                else
-                {
-                    node = await SelectAsync(service, options, tried, linked.Token).ConfigureAwait(false);
-                    address = node.Address;
-                }
+                    string address;
+                    if (options.Address is { } direct)
+                    {
+                        address = direct;
+                    }
+                    else
+                    {
+                        node = await SelectAsync(service, options, tried, token).ConfigureAwait(false);
+                        address = node.Address;
+                    }
 
-                var connection = await GetConnectionAsync(address, linked.Token).ConfigureAwait(false);
-                var remaining = timeout - TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
-                var transportRequest = new TransportRequest
-                {
-                    Service = service,
-                    Endpoint = method.Endpoint,
-                    ContentType = codec.ContentType,
-                    Timeout = remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1),
-                    Metadata = metadata,
-                    Body = body.WrittenSequence,
-                };
+                    var connection = await GetConnectionAsync(address, token).ConfigureAwait(false);
+                    var remaining = timeout - TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
+                    var transportRequest = new TransportRequest
+                    {
+                        Service = service,
+                        Endpoint = method.Endpoint,
+                        ContentType = codec.ContentType,
+                        Timeout = remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1),
+                        Metadata = metadata,
+                        Body = body.WrittenSequence,
+                    };
 
-                using var response = await connection.InvokeAsync(transportRequest, linked.Token).ConfigureAwait(false);
-                if (node is not null)
-                {
-                    Options.Selector.Mark(service, node, null);
+                    using var response = await connection.InvokeAsync(transportRequest, token).ConfigureAwait(false);
+                    if (node is not null)
+                    {
+                        Options.Selector.Mark(service, node, null);
+                    }
+                    if (context is { IsServerSide: false } && response.Metadata is { Count: > 0 } received)
+                    {
+                        context.ResponseMetadata.MergeFrom(received);
+                    }
+                    if (response.Error is { } error)
+                    {
+                        throw new MicroException(error);
+                    }
+                    if (!_codecs.TryGetValue(response.ContentType, out var responseCodec))
+                    {
+                        throw new MicroException(ClientId, MicroStatusCode.UnsupportedMediaType, $"the server answered in '{response.ContentType}', which the client has no codec for");
+                    }
+                    return responseCodec.Deserialize<TResponse>(response.Body);
                 }
-                if (context is { IsServerSide: false } && response.Metadata is { Count: > 0 } received)
+                catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
                 {
-                    context.ResponseMetadata.MergeFrom(received);
+                    // Report the caller's own token, not the linked one, so callers can match it.
+                    throw new OperationCanceledException($"call to {service}/{method.Endpoint} was cancelled", e, cancellationToken);
                 }
-                if (response.Error is { } error)
+                catch (OperationCanceledException e) when (deadline.IsCancellationRequested)
                 {
-                    throw new MicroException(error);
+                    throw new MicroException(MicroError.Create(ClientId, MicroStatusCode.Timeout,
+                        $"call to {service}/{method.Endpoint} timed out after {timeout.TotalMilliseconds:0} ms"), e);
                 }
-                if (!_codecs.TryGetValue(response.ContentType, out var responseCodec))
+                catch (TransportException e)
                 {
-                    throw new MicroException(ClientId, MicroStatusCode.UnsupportedMediaType, $"the server answered in '{response.ContentType}', which the client has no codec for");
+                    if (node is not null)
+                    {
+                        Options.Selector.Mark(service, node, e);
+                    }
+                    // Retry only what cannot run twice: a call that never reached a handler, or an idempotent one.
+                    var retryable = e.NotProcessed || method.Idempotent;
+                    if (!retryable || attempt >= retries)
+                    {
+                        ClientLog.CallFailed(_logger, service, method.Endpoint, attempt + 1, e);
+                        throw new MicroException(MicroError.Create(ClientId, MicroStatusCode.ServiceUnavailable,
+                            $"call to {service}/{method.Endpoint} failed: {e.Message}"), e);
+                    }
+                    ClientLog.Retrying(_logger, service, method.Endpoint, attempt + 1, e.Message);
+                    if (node is not null)
+                    {
+                        (tried ??= new List<string>()).Add(node.Id);
+                    }
                 }
-                return responseCodec.Deserialize<TResponse>(response.Body);
             }
-            catch (OperationCanceledException e) when (cancellationToken.IsCancellationRequested)
-            {
-                // Report the caller's own token, not the linked one, so callers can match it.
-                throw new OperationCanceledException($"call to {service}/{method.Endpoint} was cancelled", e, cancellationToken);
-            }
-            catch (OperationCanceledException e) when (deadline.IsCancellationRequested)
-            {
-                throw new MicroException(MicroError.Create(ClientId, MicroStatusCode.Timeout,
-                    $"call to {service}/{method.Endpoint} timed out after {timeout.TotalMilliseconds:0} ms"), e);
-            }
-            catch (TransportException e)
-            {
-                if (node is not null)
-                {
-                    Options.Selector.Mark(service, node, e);
-                }
-                // Retry only what cannot run twice: a call that never reached a handler, or an idempotent one.
-                var retryable = e.NotProcessed || method.Idempotent;
-                if (!retryable || attempt >= retries)
-                {
-                    ClientLog.CallFailed(_logger, service, method.Endpoint, attempt + 1, e);
-                    throw new MicroException(MicroError.Create(ClientId, MicroStatusCode.ServiceUnavailable,
-                        $"call to {service}/{method.Endpoint} failed: {e.Message}"), e);
-                }
-                ClientLog.Retrying(_logger, service, method.Endpoint, attempt + 1, e.Message);
-                if (node is not null)
-                {
-                    (tried ??= new List<string>()).Add(node.Id);
-                }
-            }
+        }
+        finally
+        {
+            // Unregister first (waiting for a running callback), so the caller's token can never
+            // cancel the source after it went back to the pool.
+            callerRegistration.Dispose();
+            CancellationSourcePool.Return(deadline);
         }
     }
 

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
@@ -323,7 +324,7 @@ public sealed class MicroServer : IServer, ITransportHandler
     }
 
     /// <summary>Maps what a handler threw to the error the caller gets.</summary>
-    private MicroError ToError(Exception e, TransportRequest request, CallScope scope, CancellationToken callerToken)
+    private MicroError ToError(Exception e, TransportRequest request, in CallScope scope, CancellationToken callerToken)
     {
         switch (e)
         {
@@ -440,34 +441,62 @@ public sealed class MicroServer : IServer, ITransportHandler
     }
 
     /// <summary>The per-call token (caller, deadline, server stop) and the ambient context, made current.</summary>
-    private sealed class CallScope : IDisposable
+    /// <remarks>
+    /// One source per call, cancelled by its own deadline timer and by registrations on the
+    /// caller's and the server's tokens, instead of a deadline source plus a source linked to three
+    /// tokens: that halves what a call allocates for cancellation (the registration on the server's
+    /// long-lived token reuses a free node). A struct, so the scope itself is no allocation. The
+    /// source is not pooled: a handler may keep its token after the call.
+    /// </remarks>
+    private readonly struct CallScope : IDisposable
     {
-        private readonly CancellationTokenSource? _deadline;
-        private readonly CancellationTokenSource _linked;
+        private static readonly Action<object?> s_cancel = static source => ((CancellationTokenSource)source!).Cancel();
+
+        private readonly CancellationTokenSource _source;
+        private readonly CancellationTokenRegistration _callerRegistration;
+        private readonly CancellationTokenRegistration _stoppingRegistration;
+        private readonly CancellationToken _callerToken;
+        private readonly CancellationToken _stoppingToken;
+        private readonly TimeSpan? _timeout;
+        private readonly long _started;
         private readonly MicroContext.Scope _ambient;
 
         public CallScope(MicroServer server, TransportRequest request, CancellationToken callerToken)
         {
-            _deadline = request.Timeout is { } timeout ? new CancellationTokenSource(timeout) : null;
-            _linked = _deadline is null
-                ? CancellationTokenSource.CreateLinkedTokenSource(callerToken, server._stopping.Token)
-                : CancellationTokenSource.CreateLinkedTokenSource(callerToken, server._stopping.Token, _deadline.Token);
+            _source = new CancellationTokenSource();
+            _timeout = request.Timeout;
+            _callerToken = callerToken;
+            _stoppingToken = server._stopping.Token;
+            if (_timeout is { } timeout)
+            {
+                _started = Stopwatch.GetTimestamp();
+                _source.CancelAfter(timeout);
+            }
+            _callerRegistration = callerToken.UnsafeRegister(s_cancel, _source);
+            _stoppingRegistration = _stoppingToken.UnsafeRegister(s_cancel, _source);
             Context = new MicroContext(request.Metadata, request.Service, request.Endpoint,
-                request.Timeout is { } t ? DateTimeOffset.UtcNow + t : null, _linked.Token);
+                request.Timeout is { } t ? DateTimeOffset.UtcNow + t : null, _source.Token);
             _ambient = MicroContext.Begin(Context);
         }
 
         public MicroContext Context { get; }
 
-        public CancellationToken Token => _linked.Token;
+        public CancellationToken Token => _source.Token;
 
-        public bool DeadlinePassed => _deadline?.IsCancellationRequested == true;
+        /// <summary>
+        /// Whether the deadline cancelled the call: the source fired and either the deadline has
+        /// passed or nothing else could have cancelled it.
+        /// </summary>
+        public bool DeadlinePassed =>
+            _timeout is { } timeout && _source.IsCancellationRequested
+            && (Stopwatch.GetElapsedTime(_started) >= timeout || (!_callerToken.IsCancellationRequested && !_stoppingToken.IsCancellationRequested));
 
         public void Dispose()
         {
             _ambient.Dispose();
-            _linked.Dispose();
-            _deadline?.Dispose();
+            _callerRegistration.Dispose();
+            _stoppingRegistration.Dispose();
+            _source.Dispose();
         }
     }
 

@@ -1,0 +1,150 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+using MicroGen.Bench.Load.Protos;
+using MicroGen.Client;
+using MicroGen.Registry;
+using MicroGen.Service;
+using MicroGen.Transport;
+
+namespace MicroGen.Bench.Load.Systems;
+
+/// <summary>
+/// MicroGen over its TCP transport with the generated proxy and dispatcher: the MessagePack
+/// contract (<see cref="IHelloMsgPack"/>) or the protobuf one (<see cref="IHelloProtobuf"/>). The
+/// client calls the server's address directly (<see cref="CallOptions.Address"/>), so no registry
+/// lookup is on the path, as grpc-dotnet's channel has none; everything else is the defaults.
+/// </summary>
+internal sealed class MicroGenSystem(bool msgpack) : IBenchSystem
+{
+    public string Name => msgpack ? BenchSystems.MicroGenMsgPack : BenchSystems.MicroGenProtobuf;
+
+    public string? StreamingUnsupported => null;
+
+    public async Task<IBenchServer> StartServerAsync()
+    {
+        var service = Micro.CreateService(o =>
+        {
+            o.Name = Name;
+            o.Transport = CreateTransport();
+            o.Registry = new InMemoryRegistry();
+            o.Address = "127.0.0.1:0";
+        });
+        if (msgpack)
+        {
+            service.Handle<IHelloMsgPack>(new HelloMsgPackHandler());
+        }
+        else
+        {
+            service.Handle<IHelloProtobuf>(new HelloProtobufHandler());
+        }
+        await service.StartAsync().ConfigureAwait(false);
+        return new Server(service);
+    }
+
+    public Task<IBenchClient> ConnectAsync(string address)
+    {
+        if (!ServiceContracts.TryGet<IHelloMsgPack>(out _) || !ServiceContracts.TryGet<IHelloProtobuf>(out _))
+        {
+            throw new NotSupportedException("no generated code is registered for the benchmark contracts (the source generator is not in this build)");
+        }
+        var service = Micro.CreateService(o =>
+        {
+            o.Name = "bench-client";
+            o.Transport = CreateTransport();
+            o.Registry = new InMemoryRegistry();
+        });
+        return Task.FromResult<IBenchClient>(new Client(service, address, msgpack));
+    }
+
+    public long ServerUserBytes(Payload payload) => msgpack
+        ? BenchSystems.Measure(() =>
+        {
+            var request = new HelloRequestDto { Name = new string(payload.Name) };
+            return Task.FromResult(new HelloReplyDto { Message = "Hello " + request.Name });
+        })
+        : BenchSystems.Measure(() =>
+        {
+            var request = new HelloRequest { Name = new string(payload.Name) };
+            return Task.FromResult(new HelloReply { Message = "Hello " + request.Name });
+        });
+
+    public long ClientUserBytes(Payload payload) => msgpack
+        ? BenchSystems.Measure(() => new HelloReplyDto { Message = new string(payload.Expected) })
+        : BenchSystems.Measure(() => new HelloReply { Message = new string(payload.Expected) });
+
+    private static ITransport CreateTransport()
+    {
+        return new TcpTransport(new TcpTransportOptions());
+    }
+
+    private sealed class Server(IService service) : IBenchServer
+    {
+        public string Address => service.Server.Address!;
+
+        public ValueTask DisposeAsync() => service.DisposeAsync();
+    }
+
+    private sealed class Client(IService service, string address, bool msgpack) : IBenchClient
+    {
+        private readonly CallOptions _options = new() { Address = address };
+
+        public UnaryCaller CreateCaller(int worker, Payload payload) => msgpack
+            ? new MsgPackCaller(service.Client.For<IHelloMsgPack>(_options), payload)
+            : new ProtobufCaller(service.Client.For<IHelloProtobuf>(_options), payload);
+
+        public async Task<long> StreamAsync(Payload payload, int count, CancellationToken cancellationToken)
+        {
+            long received = 0;
+            if (msgpack)
+            {
+                var proxy = service.Client.For<IHelloMsgPack>(_options);
+                await foreach (var reply in proxy.StreamHello(new StreamRequestDto { Name = payload.Name, Count = count }, cancellationToken).ConfigureAwait(false))
+                {
+                    received += Check(reply.Message, payload, received);
+                }
+            }
+            else
+            {
+                var proxy = service.Client.For<IHelloProtobuf>(_options);
+                await foreach (var reply in proxy.StreamHello(new StreamRequest { Name = payload.Name, Count = count }, cancellationToken).ConfigureAwait(false))
+                {
+                    received += Check(reply.Message, payload, received);
+                }
+            }
+            return received;
+        }
+
+        private static int Check(string message, Payload payload, long index) =>
+            string.Equals(message, payload.Expected, StringComparison.Ordinal)
+                ? 1
+                : throw new InvalidOperationException($"stream message {index} has the wrong content");
+
+        public ValueTask DisposeAsync() => service.DisposeAsync();
+    }
+
+    private sealed class MsgPackCaller(IHelloMsgPack proxy, Payload payload) : UnaryCaller
+    {
+        private readonly HelloRequestDto _request = new() { Name = payload.Name };
+
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+        public override async ValueTask<bool> CallAsync()
+        {
+            var reply = await proxy.SayHello(_request).ConfigureAwait(false);
+            return string.Equals(reply.Message, payload.Expected, StringComparison.Ordinal);
+        }
+    }
+
+    private sealed class ProtobufCaller(IHelloProtobuf proxy, Payload payload) : UnaryCaller
+    {
+        private readonly HelloRequest _request = new() { Name = payload.Name };
+
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+        public override async ValueTask<bool> CallAsync()
+        {
+            var reply = await proxy.SayHello(_request).ConfigureAwait(false);
+            return string.Equals(reply.Message, payload.Expected, StringComparison.Ordinal);
+        }
+    }
+}
