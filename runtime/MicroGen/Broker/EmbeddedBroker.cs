@@ -63,7 +63,7 @@ public sealed class EmbeddedBroker : IBroker
     private static readonly TimeSpan WatchRetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<string, Registered> _subscriptions = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Task<ITransportConnection>> _connections = new(StringComparer.Ordinal);
+    private readonly ConnectionPool _connections;
     private readonly ConcurrentDictionary<string, CacheEntry> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _unreachableUntil = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, StrongBox> _turns = new(StringComparer.Ordinal);
@@ -93,6 +93,7 @@ public sealed class EmbeddedBroker : IBroker
         }
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxDeliveryAttempts, 1, nameof(options.MaxDeliveryAttempts));
         Options = options;
+        _connections = new ConnectionPool(options.Transport);
         _id = options.Id ?? "broker-" + Guid.NewGuid().ToString("N")[..12];
         _logger = options.LoggerFactory?.CreateLogger<EmbeddedBroker>() ?? NullLogger<EmbeddedBroker>.Instance;
         _handler = new DeliveryHandler(this);
@@ -205,14 +206,7 @@ public sealed class EmbeddedBroker : IBroker
             await _listener.DrainAsync().ConfigureAwait(false);
             await _listener.DisposeAsync().ConfigureAwait(false);
         }
-        foreach (var pending in _connections.Values)
-        {
-            if (pending.IsCompletedSuccessfully)
-            {
-                await pending.Result.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-        _connections.Clear();
+        await _connections.DisposeAsync().ConfigureAwait(false);
     }
 
     // ---- publisher side ----
@@ -371,34 +365,8 @@ public sealed class EmbeddedBroker : IBroker
         }
     }
 
-    private async ValueTask<ITransportConnection> GetConnectionAsync(string address, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var pending = _connections.GetOrAdd(address, static (a, transport) => DialAsync(transport, a), Options.Transport);
-            ITransportConnection connection;
-            try
-            {
-                connection = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                _connections.TryRemove(new(address, pending));
-                throw e as TransportException ?? new TransportException($"could not connect to {address}: {e.Message}", notProcessed: true, e);
-            }
-            if (connection.IsAvailable)
-            {
-                return connection;
-            }
-            if (_connections.TryRemove(new(address, pending)))
-            {
-                _ = connection.DisposeAsync().AsTask();
-            }
-        }
-    }
-
-    private static async Task<ITransportConnection> DialAsync(ITransport transport, string address) =>
-        await transport.DialAsync(address).ConfigureAwait(false);
+    private ValueTask<ITransportConnection> GetConnectionAsync(string address, CancellationToken cancellationToken) =>
+        _connections.GetAsync(address, cancellationToken);
 
     /// <summary>The topic's subscriber nodes: from the cache unless stale, else from the registry.</summary>
     private async ValueTask<Node[]> LookupAsync(string topic, bool fresh, CancellationToken cancellationToken)

@@ -23,7 +23,7 @@ public sealed partial class MicroClient : IClient
 {
     private const string ClientId = "microgen.client";
 
-    private readonly ConcurrentDictionary<string, Task<ITransportConnection>> _connections = new(StringComparer.Ordinal);
+    private readonly ConnectionPool _connections;
     private readonly Dictionary<string, ICodec> _codecs;
     private readonly ILogger _logger;
     private int _disposed;
@@ -37,6 +37,7 @@ public sealed partial class MicroClient : IClient
             throw new ArgumentException("ClientOptions.Transport is required", nameof(options));
         }
         Options = options;
+        _connections = new ConnectionPool(options.Transport);
         _codecs = new Dictionary<string, ICodec>(StringComparer.OrdinalIgnoreCase);
         foreach (var codec in options.Codecs)
         {
@@ -184,14 +185,7 @@ public sealed partial class MicroClient : IClient
         {
             return;
         }
-        foreach (var pending in _connections.Values)
-        {
-            if (pending.IsCompletedSuccessfully)
-            {
-                await pending.Result.DisposeAsync().ConfigureAwait(false);
-            }
-        }
-        _connections.Clear();
+        await _connections.DisposeAsync().ConfigureAwait(false);
     }
 
     private ICodec ResolveCodec(MethodDescriptor method, CallOptions options)
@@ -239,33 +233,6 @@ public sealed partial class MicroClient : IClient
             notProcessed: true);
     }
 
-    private static async Task<ITransportConnection> DialAsync(ITransport transport, string address) =>
-        await transport.DialAsync(address).ConfigureAwait(false);
-
-    private async ValueTask<ITransportConnection> GetConnectionAsync(string address, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var pending = _connections.GetOrAdd(address, static (a, transport) => DialAsync(transport, a), Options.Transport);
-            ITransportConnection connection;
-            try
-            {
-                connection = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                _connections.TryRemove(new(address, pending));
-                throw e as TransportException ?? new TransportException($"could not connect to {address}: {e.Message}", notProcessed: true, e);
-            }
-            if (connection.IsAvailable)
-            {
-                return connection;
-            }
-            // The pooled connection dropped or the peer is going away: dial again.
-            if (_connections.TryRemove(new(address, pending)))
-            {
-                _ = connection.DisposeAsync().AsTask();
-            }
-        }
-    }
+    private ValueTask<ITransportConnection> GetConnectionAsync(string address, CancellationToken cancellationToken) =>
+        _connections.GetAsync(address, cancellationToken);
 }

@@ -1,0 +1,62 @@
+using System;
+using System.Collections.Concurrent;
+using System.Threading;
+using System.Threading.Tasks;
+using MicroGen.Transport;
+
+namespace MicroGen.Internal;
+
+/// <summary>
+/// One shared connection per address, dialled on first use and dialled again once it dropped or
+/// its peer said it is going away. Concurrent first uses of an address share one dial.
+/// </summary>
+internal sealed class ConnectionPool(ITransport transport) : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, Task<ITransportConnection>> _connections = new(StringComparer.Ordinal);
+
+    /// <summary>The pooled connection to <paramref name="address"/>, dialling it if needed.</summary>
+    /// <exception cref="TransportException">The address could not be reached (not processed).</exception>
+    public async ValueTask<ITransportConnection> GetAsync(string address, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var pending = _connections.GetOrAdd(address, static (a, t) => DialAsync(t, a), transport);
+            ITransportConnection connection;
+            try
+            {
+                connection = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                _connections.TryRemove(new(address, pending));
+                throw e as TransportException ?? new TransportException($"could not connect to {address}: {e.Message}", notProcessed: true, e);
+            }
+            if (connection.IsAvailable)
+            {
+                return connection;
+            }
+            // The pooled connection dropped or the peer is going away: dial again.
+            if (_connections.TryRemove(new(address, pending)))
+            {
+                _ = connection.DisposeAsync().AsTask();
+            }
+        }
+    }
+
+    /// <summary>Closes every pooled connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var pending in _connections.Values)
+        {
+            if (pending.IsCompletedSuccessfully)
+            {
+                await pending.Result.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        _connections.Clear();
+    }
+
+    // A Task (not the transport's ValueTask) so that concurrent callers can all await one dial.
+    private static async Task<ITransportConnection> DialAsync(ITransport transport, string address) =>
+        await transport.DialAsync(address).ConfigureAwait(false);
+}
