@@ -87,7 +87,7 @@ static async Task<int> RunDemoAsync()
     var start = new ProcessStartInfo(self) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
     if (Path.GetFileNameWithoutExtension(self) == "dotnet")
     {
-        start.ArgumentList.Add(typeof(GreeterHandler).Assembly.Location);
+        start.ArgumentList.Add(Environment.GetCommandLineArgs()[0]);
     }
     start.ArgumentList.Add("server");
 
