@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -13,6 +15,9 @@ public interface IProbe
 
     [Idempotent]
     Task<string> IdempotentSlowWhoAmI(int milliseconds, CancellationToken cancellationToken = default);
+
+    /// <summary>Counts up forever, one item every <paramref name="milliseconds"/>.</summary>
+    IAsyncEnumerable<int> Ticks(int milliseconds, CancellationToken cancellationToken = default);
 }
 
 public sealed class ProbeHandler(string nodeId) : IProbe
@@ -27,4 +32,13 @@ public sealed class ProbeHandler(string nodeId) : IProbe
 
     public Task<string> IdempotentSlowWhoAmI(int milliseconds, CancellationToken cancellationToken = default) =>
         SlowWhoAmI(milliseconds, cancellationToken);
+
+    public async IAsyncEnumerable<int> Ticks(int milliseconds, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        for (var i = 0; ; i++)
+        {
+            yield return i;
+            await Task.Delay(milliseconds, cancellationToken);
+        }
+    }
 }

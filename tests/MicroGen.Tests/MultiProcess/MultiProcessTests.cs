@@ -158,4 +158,31 @@ public sealed class MultiProcessTests
         while (services.SelectMany(s => s.Nodes).Any(n => n.Id == "node-a") && DateTime.UtcNow < deadline);
         Assert.That(services.SelectMany(s => s.Nodes).Select(n => n.Id), Is.EqualTo(new[] { "node-b" }));
     }
+
+    [Test]
+    public async Task Stream_ServerKilledMidStream_CallerFailsPromptlyWithClearError()
+    {
+        var host = await StartHostAsync("node-a");
+        await using var caller = CreateCaller();
+        var probe = caller.Client.For<IProbe>();
+        var received = new List<int>();
+
+        var enumeration = Task.Run(async () =>
+        {
+            await foreach (var tick in probe.Ticks(10))
+            {
+                received.Add(tick);
+                if (tick == 5)
+                {
+                    await host.KillAsync();
+                }
+            }
+        });
+
+        var e = Assert.ThrowsAsync<MicroException>(async () => await enumeration.Bounded());
+        Assert.That(e!.Code, Is.EqualTo(MicroStatusCode.ServiceUnavailable));
+        Assert.That(e.Detail, Does.Contain("Probe.Ticks"));
+        Assert.That(received, Has.Count.GreaterThanOrEqualTo(6));
+        Assert.That(received.Take(6), Is.EqualTo(new[] { 0, 1, 2, 3, 4, 5 }));
+    }
 }
