@@ -21,6 +21,7 @@ namespace MicroGen.Tests.EndToEnd;
 [TestFixtureSource(typeof(Transports), nameof(Transports.All))]
 public sealed class StreamingEndToEndTests(string transport)
 {
+    private ServicePair? _services;
     private InMemoryRegistry _registry = null!;
     private IService _server = null!;
     private IService _caller = null!;
@@ -29,42 +30,19 @@ public sealed class StreamingEndToEndTests(string transport)
     [SetUp]
     public async Task SetUp()
     {
-        _registry = new InMemoryRegistry();
         _handler = new StreamingHandler();
-        _server = Micro.CreateService(o =>
-        {
-            o.Name = "e2e-streaming";
-            o.Registry = _registry;
-            o.Transport = Transports.Create(transport);
-        });
-        _server.Handle<IStreaming>(_handler).Handle<ITicker>(new TickerHandler());
-        await _server.StartAsync().Bounded();
-        _caller = Micro.CreateService(o =>
-        {
-            o.Name = "caller";
-            o.Registry = _registry;
-            o.Transport = Transports.Create(transport);
-        });
+        _services = await ServicePair.StartAsync(transport, "e2e-streaming", s => s.Handle<IStreaming>(_handler).Handle<ITicker>(new TickerHandler()));
+        _registry = _services.Registry;
+        _server = _services.Server;
+        _caller = _services.Caller;
     }
 
     [TearDown]
     public async Task TearDown()
     {
-        if (_caller is not null)
+        if (_services is not null)
         {
-            await _caller.DisposeAsync();
-        }
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-        if (_server?.Options.Transport is { } t)
-        {
-            await t.DisposeAsync();
-        }
-        if (_caller?.Options.Transport is { } c)
-        {
-            await c.DisposeAsync();
+            await _services.DisposeAsync();
         }
     }
 

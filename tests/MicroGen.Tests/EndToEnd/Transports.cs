@@ -1,5 +1,8 @@
 using System;
 using System.Collections.Generic;
+using System.Threading.Tasks;
+using MicroGen.Registry;
+using MicroGen.Service;
 using MicroGen.Transport;
 
 namespace MicroGen.Tests.EndToEnd;
@@ -15,4 +18,51 @@ public static class Transports
         "tcp" => new TcpTransport(new TcpTransportOptions { Address = "127.0.0.1:0" }),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown transport"),
     };
+}
+
+/// <summary>A server service and a caller service on one transport kind and one in-memory registry.</summary>
+public sealed class ServicePair : IAsyncDisposable
+{
+    private ServicePair(InMemoryRegistry registry, IService server, IService caller)
+    {
+        Registry = registry;
+        Server = server;
+        Caller = caller;
+    }
+
+    public InMemoryRegistry Registry { get; }
+
+    public IService Server { get; }
+
+    public IService Caller { get; }
+
+    /// <summary>Starts a server named <paramref name="name"/> with the handlers <paramref name="handle"/> adds, and a caller.</summary>
+    public static async Task<ServicePair> StartAsync(string transport, string name, Action<IService> handle)
+    {
+        var registry = new InMemoryRegistry();
+        var server = Micro.CreateService(o =>
+        {
+            o.Name = name;
+            o.Registry = registry;
+            o.Transport = Transports.Create(transport);
+        });
+        handle(server);
+        await server.StartAsync().Bounded();
+        var caller = Micro.CreateService(o =>
+        {
+            o.Name = "caller";
+            o.Registry = registry;
+            o.Transport = Transports.Create(transport);
+        });
+        return new ServicePair(registry, server, caller);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Caller.DisposeAsync();
+        await Server.DisposeAsync();
+        // The transports were handed in through the options, so they are ours to close.
+        await Server.Options.Transport!.DisposeAsync();
+        await Caller.Options.Transport!.DisposeAsync();
+    }
 }
