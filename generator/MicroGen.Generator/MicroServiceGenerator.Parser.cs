@@ -321,6 +321,11 @@ public sealed partial class MicroServiceGenerator
             private readonly Dictionary<string, CodecTypeModel> _types = new(StringComparer.Ordinal);
             private readonly HashSet<string> _inProgress = new(StringComparer.Ordinal);
 
+            // A contract names the same few types again and again (every method's request, reply,
+            // their members): display strings are the parser's largest cost, so each type is
+            // resolved once per contract. Nullability is part of the key: it changes DeclaredName.
+            private readonly Dictionary<ITypeSymbol, TypeRef?> _refs = new(SymbolEqualityComparer.IncludeNullability);
+
             public TypeCollector(Compilation compilation, CancellationToken cancellationToken)
             {
                 _compilation = compilation;
@@ -335,20 +340,30 @@ public sealed partial class MicroServiceGenerator
             public TypeRef? GetTypeRef(ITypeSymbol type)
             {
                 _cancellationToken.ThrowIfCancellationRequested();
+                if (_refs.TryGetValue(type, out var known))
+                {
+                    return known;
+                }
                 var fullName = type.ToDisplayString(s_identityFormat);
                 var builtin = ContractRules.GetBuiltinRoutineName(type);
-                if (builtin is null && !Collect(type, fullName))
+                TypeRef? typeRef = null;
+                if (builtin is not null || Collect(type, fullName))
                 {
-                    return null;
+                    typeRef = new TypeRef
+                    {
+                        DeclaredName = type.ToDisplayString(s_declaredFormat),
+                        FullName = fullName,
+                        Builtin = builtin,
+                        IsValueType = type.IsValueType,
+                        IsEnum = type.TypeKind == TypeKind.Enum,
+                    };
                 }
-                return new TypeRef
+                // A type still being collected (a recursive member) is not final yet: not cached.
+                if (!_inProgress.Contains(fullName))
                 {
-                    DeclaredName = type.ToDisplayString(s_declaredFormat),
-                    FullName = fullName,
-                    Builtin = builtin,
-                    IsValueType = type.IsValueType,
-                    IsEnum = type.TypeKind == TypeKind.Enum,
-                };
+                    _refs[type] = typeRef;
+                }
+                return typeRef;
             }
 
             /// <summary>Adds the generated argument struct of a method with two or more parameters.</summary>

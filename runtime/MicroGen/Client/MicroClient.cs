@@ -70,7 +70,7 @@ public sealed partial class MicroClient : IClient
 
         var timeout = options.Timeout ?? Options.Timeout;
         var service = options.Service ?? method.Service;
-        using var body = new PooledBufferWriter();
+        using var body = PooledBufferWriter.Rent();
         codec.Serialize(body, request);
 
         var context = MicroContext.Current;

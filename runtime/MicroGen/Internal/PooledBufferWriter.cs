@@ -7,14 +7,41 @@ namespace MicroGen.Internal;
 /// An <see cref="IBufferWriter{T}"/> over arrays rented from <see cref="ArrayPool{T}.Shared"/>.
 /// Dispose returns the array; the written memory must not be used afterwards.
 /// </summary>
+/// <remarks>
+/// Writers from <see cref="Rent"/> are themselves reused: every call needs a few (its body, the
+/// copy a transport keeps), so each thread keeps the last one disposed. Dispose such a writer
+/// exactly once, and never touch it afterwards: it may already be someone else's.
+/// </remarks>
 internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 {
     private const int MinimumSize = 256;
+
+    [ThreadStatic]
+    private static PooledBufferWriter? t_free;
+
     private byte[] _buffer;
     private int _written;
+    private bool _reusable;
 
     public PooledBufferWriter(int initialSize = MinimumSize) =>
         _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialSize, MinimumSize));
+
+    /// <summary>A writer with at least <paramref name="initialSize"/> bytes, reused when one is free on this thread.</summary>
+    public static PooledBufferWriter Rent(int initialSize = MinimumSize)
+    {
+        var writer = t_free;
+        if (writer is null)
+        {
+            writer = new PooledBufferWriter(initialSize);
+        }
+        else
+        {
+            t_free = null;
+            writer._buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialSize, MinimumSize));
+        }
+        writer._reusable = true;
+        return writer;
+    }
 
     public int WrittenCount => _written;
 
@@ -55,13 +82,18 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         if (buffer.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            if (_reusable)
+            {
+                _reusable = false;
+                t_free ??= this;
+            }
         }
     }
 
-    /// <summary>Copies <paramref name="data"/> into a new pooled writer.</summary>
+    /// <summary>Copies <paramref name="data"/> into a pooled writer (see <see cref="Rent"/>).</summary>
     public static PooledBufferWriter CopyOf(in ReadOnlySequence<byte> data)
     {
-        var copy = new PooledBufferWriter(checked((int)data.Length));
+        var copy = Rent(checked((int)data.Length));
         data.CopyTo(copy._buffer);
         copy._written = (int)data.Length;
         return copy;

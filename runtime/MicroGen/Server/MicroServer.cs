@@ -516,7 +516,7 @@ public sealed class MicroServer : IServer, ITransportHandler
 
         public override void WriteResponse<TResponse>(TResponse response)
         {
-            var writer = _response ??= new PooledBufferWriter();
+            var writer = _response ??= PooledBufferWriter.Rent();
             writer.Reset();
             codec.Serialize(writer, response);
         }

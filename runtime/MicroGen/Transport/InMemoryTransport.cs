@@ -169,7 +169,7 @@ public sealed class InMemoryTransport : ITransport
 
         public ValueTask<TransportResponse> InvokeAsync(TransportRequest request, CancellationToken cancellationToken = default)
         {
-            ArgumentNullException.ThrowIfNull(request);
+            ArgumentNullException.ThrowIfNull(request.Endpoint, nameof(request));
             if (_disposed || !s_listeners.TryGetValue(RemoteAddress, out var listener))
             {
                 throw new TransportException($"nothing listens at in-memory address {RemoteAddress}", notProcessed: true);
@@ -179,7 +179,7 @@ public sealed class InMemoryTransport : ITransport
 
         public ValueTask<ITransportStream> OpenStreamAsync(TransportRequest request, CancellationToken cancellationToken = default)
         {
-            ArgumentNullException.ThrowIfNull(request);
+            ArgumentNullException.ThrowIfNull(request.Endpoint, nameof(request));
             if (_disposed || !s_listeners.TryGetValue(RemoteAddress, out var listener))
             {
                 throw new TransportException($"nothing listens at in-memory address {RemoteAddress}", notProcessed: true);

@@ -8,7 +8,11 @@ namespace MicroGen.Transport;
 /// <c>Micro-Endpoint</c>, <c>Micro-Id</c>, <c>Content-Type</c>, the timeout, user metadata) and the
 /// encoded body.
 /// </summary>
-public sealed class TransportRequest
+/// <remarks>
+/// A struct, so that sending or receiving a call allocates no request object; it is passed by
+/// value and holds only references and the body's sequence.
+/// </remarks>
+public readonly struct TransportRequest
 {
     /// <summary>The service addressed (<c>Micro-Service</c>).</summary>
     public required string Service { get; init; }

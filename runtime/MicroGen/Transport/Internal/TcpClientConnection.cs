@@ -55,7 +55,7 @@ internal sealed class TcpClientConnection : TcpConnection, ITransportConnection
     /// <inheritdoc/>
     public ValueTask<TransportResponse> InvokeAsync(TransportRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Endpoint, nameof(request));
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled<TransportResponse>(cancellationToken);
@@ -100,7 +100,7 @@ internal sealed class TcpClientConnection : TcpConnection, ITransportConnection
     /// <inheritdoc/>
     public async ValueTask<ITransportStream> OpenStreamAsync(TransportRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Endpoint, nameof(request));
         cancellationToken.ThrowIfCancellationRequested();
         if (!IsAvailable)
         {

@@ -265,7 +265,7 @@ internal sealed class TcpServerConnection : TcpConnection
             MicroError? error = null;
             try
             {
-                await _handler.HandleStreamAsync(call.Request!, stream, call.Cancellation.Token).ConfigureAwait(false);
+                await _handler.HandleStreamAsync(call.Request, stream, call.Cancellation.Token).ConfigureAwait(false);
             }
             catch (Exception) when (call.Cancellation.IsCancellationRequested)
             {
@@ -279,7 +279,7 @@ internal sealed class TcpServerConnection : TcpConnection
             catch (Exception e)
             {
                 // Never send exception text to callers: it can leak internals.
-                TcpTransportLog.HandlerFailed(Logger, Id, call.StreamId, call.Request!.Endpoint, e);
+                TcpTransportLog.HandlerFailed(Logger, Id, call.StreamId, call.Request.Endpoint, e);
                 error = MicroError.Create(TcpProtocol.ErrorId, MicroStatusCode.InternalServerError, "internal server error");
             }
             // The handler's contract is to complete the stream; when it did, this does nothing.
@@ -311,7 +311,7 @@ internal sealed class TcpServerConnection : TcpConnection
         {
             try
             {
-                response = await _handler.HandleAsync(call.Request!, call.Cancellation.Token).ConfigureAwait(false);
+                response = await _handler.HandleAsync(call.Request, call.Cancellation.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (call.Cancellation.IsCancellationRequested)
             {
@@ -320,7 +320,7 @@ internal sealed class TcpServerConnection : TcpConnection
             catch (Exception e)
             {
                 // Never send exception text to callers: it can leak internals.
-                TcpTransportLog.HandlerFailed(Logger, Id, call.StreamId, call.Request!.Endpoint, e);
+                TcpTransportLog.HandlerFailed(Logger, Id, call.StreamId, call.Request.Endpoint, e);
                 response = new TransportResponse(MicroError.Create(TcpProtocol.ErrorId, MicroStatusCode.InternalServerError, "internal server error"));
             }
             finally
@@ -384,7 +384,7 @@ internal sealed class TcpServerConnection : TcpConnection
 
         public CancellationTokenSource Cancellation { get; } = new();
 
-        public TransportRequest? Request { get; set; }
+        public TransportRequest Request { get; set; }
 
         public PooledBufferWriter? Body { get; set; }
 
