@@ -533,15 +533,6 @@ public static class Contracts
                 IAsyncEnumerable<string> {|MG0017:Merge|}(IAsyncEnumerable<string> left, IAsyncEnumerable<string> right, CancellationToken cancellationToken = default);
             }
             """, GeneratorExpectation.Skipped);
-        yield return Case("MG0017_OneStreamEachWay_IsFine", """
-            [MicroService("feed")]
-            public interface IFeed
-            {
-                IAsyncEnumerable<string> Watch(string topic, CancellationToken cancellationToken = default);
-                Task<int> Upload(string name, IAsyncEnumerable<string> lines, CancellationToken cancellationToken = default);
-                IAsyncEnumerable<string> Chat(IAsyncEnumerable<string> lines, CancellationToken cancellationToken = default);
-            }
-            """, GeneratorExpectation.Generated);
 
         // MG0018 – MG0020
         yield return Case("MG0018_PublishUnknownType", """
@@ -682,6 +673,141 @@ public static class Contracts
     /// </summary>
     public static IEnumerable<ContractCase> NearMisses()
     {
+        yield return Case("MG0002_ArrayWithoutParams_IsFine", """
+            [MicroService("calc")]
+            public interface ICalc
+            {
+                Task<int> Sum(int[] values, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Generated);
+        yield return Case("MG0003_OverloadsRenamedByEndpoint_AreFine", """
+            public interface IBase
+            {
+                Task<int> Add(int a, int b, CancellationToken cancellationToken = default);
+            }
+
+            [MicroService("calc")]
+            public interface ICalc : IBase
+            {
+                [Endpoint("AddLongs")]
+                Task<long> Add(long a, long b, CancellationToken cancellationToken = default);
+                [Endpoint("AddDoubles")]
+                Task<double> Add(double a, double b, CancellationToken cancellationToken = default);
+                [Endpoint("Legacy.Add")]
+                Task<decimal> Add(decimal a, decimal b, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Generated);
+        yield return Case("MG0004_DottedDashedAndUnderscoredNames_AreFine", """
+            [MicroService("calc")]
+            public interface ICalc
+            {
+                [Endpoint("Calc.Add2")]
+                Task<int> Add(int a, int b, CancellationToken cancellationToken = default);
+                [Endpoint("sub-tract")]
+                Task<int> Subtract(int a, int b, CancellationToken cancellationToken = default);
+                [Endpoint("multiply_by")]
+                Task<int> Multiply(int a, int b, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Generated);
+        yield return Case("MG0006_TokenNotNamedCancellationToken_IsFine", """
+            [MicroService("calc")]
+            public interface ICalc
+            {
+                Task Wait(int seconds, CancellationToken ct);
+                Task<int> Add(int a, int b, CancellationToken token = default);
+            }
+            """, GeneratorExpectation.Generated);
+        yield return Case("MG0007_ReadOnlyCollectionsAndBytes_AreFine", """
+            [MicroService("bag")]
+            public interface IBag
+            {
+                Task Put(IReadOnlyList<int> values, IReadOnlyDictionary<string, long> counts, byte[] blob, CancellationToken cancellationToken = default);
+                Task<Dictionary<Guid, List<DateTimeOffset?>>> History(CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Generated);
+        yield return Case("MG0008_ProtobufOnly_IsFine", """
+            [MicroService("pinger")]
+            public interface IPinger
+            {
+                Task<PingReply> Ping(PingRequest request, CancellationToken cancellationToken = default);
+                Task Fire(PingRequest request, CancellationToken cancellationToken = default);
+                IAsyncEnumerable<PingReply> Watch(PingRequest request, CancellationToken cancellationToken = default);
+            }
+            """ + ProtobufMessages, GeneratorExpectation.Generated);
+        yield return Case("MG0011_GoMicroServiceNames_AreFine", """
+            [MicroService("go.micro.srv.greeter")]
+            public interface IGreeter { Task Ping(CancellationToken cancellationToken = default); }
+
+            [MicroService("user-service_v2")]
+            public interface IUsers { Task Ping(CancellationToken cancellationToken = default); }
+
+            [MicroService("Billing2")]
+            public interface IBilling { Task Ping(CancellationToken cancellationToken = default); }
+            """, GeneratorExpectation.Generated);
+        yield return Case("MG0014_SemanticVersions_AreFine", """
+            [MicroService("a", Version = "v1.2.3-beta.1+build.5")]
+            public interface IA { Task Ping(CancellationToken cancellationToken = default); }
+
+            [MicroService("b", Version = "2")]
+            public interface IB { Task Ping(CancellationToken cancellationToken = default); }
+
+            [MicroService("c", Version = "latest")]
+            public interface IC { Task Ping(CancellationToken cancellationToken = default); }
+            """, GeneratorExpectation.Generated);
+        yield return Case("MG0016_InternalNested_IsFine", """
+            public class Outer
+            {
+                [MicroService("repo")]
+                internal interface IRepo
+                {
+                    Task Ping(CancellationToken cancellationToken = default);
+                }
+            }
+            """, GeneratorExpectation.Generated);
+        yield return Case("MG0017_OneStreamEachWay_IsFine", """
+            [MicroService("feed")]
+            public interface IFeed
+            {
+                IAsyncEnumerable<string> Watch(string topic, CancellationToken cancellationToken = default);
+                Task<int> Upload(string name, IAsyncEnumerable<string> lines, CancellationToken cancellationToken = default);
+                IAsyncEnumerable<string> Chat(IAsyncEnumerable<string> lines, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Generated);
+        yield return Case("MG0018_ProtobufBuiltinAndContractEvents_AreFine", """
+            public sealed record Quote(string Sku, decimal Price);
+
+            [MicroService("prices")]
+            public interface IPrices
+            {
+                Task<Quote> Get(string sku, CancellationToken cancellationToken = default);
+            }
+
+            public static class Events
+            {
+                public static async Task Publish(IClient client)
+                {
+                    await client.PublishAsync("prices.ping", new PingRequest());
+                    await client.PublishAsync("prices.quote", new Quote("a", 1m));
+                    await client.PublishAsync("prices.count", 42);
+                }
+            }
+            """ + ProtobufMessages, GeneratorExpectation.Generated);
+        yield return Case("MG0019_GoMicroTopics_AreFine", """
+            [MicroEvent]
+            public sealed record UserCreated(long Id);
+
+            public static class Topics
+            {
+                public static async Task Publish(IClient client, string tenant)
+                {
+                    await client.PublishAsync("go.micro.topic.user-created", new UserCreated(1));
+                    await client.PublishAsync("user_created.v2", new UserCreated(2));
+                    await client.PublishAsync("Users2", new UserCreated(3));
+                    // Not a constant: checked at run time, not here.
+                    await client.PublishAsync(tenant + " users", new UserCreated(4));
+                }
+            }
+            """, GeneratorExpectation.NoContract);
         yield return Case("MG0020_SameTypeProjectionAndBaseType_AreFine", """
             [MicroEvent]
             public record UserEvent(long Id);
@@ -760,6 +886,28 @@ public static class Contracts
                 public Task Publish() => PublishAsync("user.created", new UserDeleted(2, default));
             }
             """, GeneratorExpectation.NoContract);
+        yield return Case("MG0021_ConstructorParametersAndIgnoredState_AreFine", """
+            public sealed record Line(string Sku, int Quantity);
+
+            public sealed class Account
+            {
+                public Account(string name, DateTime created) { Name = name; Created = created; }
+
+                public string Name { get; }
+                public DateTime Created { get; }
+                public List<Line> Lines { get; init; } = new();
+                public int Count => Lines.Count;
+
+                [System.Runtime.Serialization.IgnoreDataMember]
+                public string Cache { get; set; } = "";
+            }
+
+            [MicroService("accounts")]
+            public interface IAccounts
+            {
+                Task<Account> Get(string name, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Generated);
     }
 
     private static ContractCase Case(string name, string body, GeneratorExpectation generator) =>
