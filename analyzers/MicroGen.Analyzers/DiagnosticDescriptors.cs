@@ -9,7 +9,7 @@ namespace MicroGen.Analyzers;
 /// <remarks>
 /// Severity follows what happens at run time: an error when the generator skips the contract (so
 /// <c>For&lt;T&gt;()</c>/<c>Handle&lt;T&gt;()</c> would fail), a warning when data is silently lost or a
-/// caller is left out, info for advice.
+/// caller is left out (or, as for MG0020, when the rule judges two call sites together), info for advice.
 /// </remarks>
 internal static class DiagnosticDescriptors
 {
@@ -239,15 +239,15 @@ internal static class DiagnosticDescriptors
         description: "Topics follow go-micro's naming ('user.created'); they are matched exactly and registered like service names.",
         helpLinkUri: HelpLink("MG0019"));
 
-    /// <summary>MG0020: a subscriber handler whose signature does not match the event.</summary>
-    public static readonly DiagnosticDescriptor HandlerSignatureMismatch = new(
+    /// <summary>MG0020: a subscription whose event type cannot read what the compilation publishes on its topic.</summary>
+    public static readonly DiagnosticDescriptor SubscribedEventMismatch = new(
         id: "MG0020",
-        title: "Subscriber handler does not match the event",
-        messageFormat: "Handler '{0}' cannot handle '{1}' events: {2}. A handler takes the event and an optional CancellationToken, and returns Task or ValueTask.",
+        title: "Subscribed event type does not match what is published on the topic",
+        messageFormat: "Topic '{0}' is subscribed as '{1}' but published as '{2}' at {3}: {4}. Subscribe with '{2}', or publish a '{1}' on this topic and give '{2}' a topic of its own.",
         category: PubSubCategory,
-        defaultSeverity: DiagnosticSeverity.Error,
+        defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "The subscriber decodes each message as the subscribed event type and awaits the handler before acknowledging it.",
+        description: "A subscriber decodes every event on its topic as its own event type, reading the members by name. A subscriber type may read fewer members than the publisher writes, but one that reads a member the publisher does not have, or reads it as another type, or expects another encoding, gets broken or empty events. Only constant topics published in the same compilation are compared.",
         helpLinkUri: HelpLink("MG0020"));
 
     /// <summary>MG0021: a member of a contract type whose value the codecs silently lose.</summary>

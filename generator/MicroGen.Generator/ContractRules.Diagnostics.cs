@@ -299,6 +299,25 @@ internal static partial class ContractRules
         return lossy;
     }
 
+    /// <summary>
+    /// Why a subscriber that decodes events as <paramref name="subscribed"/> does not get what a
+    /// publisher encodes as <paramref name="published"/>, judged on the wire format the generated
+    /// routines use; null when it does, or when the types do not tell.
+    /// </summary>
+    /// <remarks>
+    /// Mirrors the emitter. An object is a map keyed by member name; reading skips keys it does not
+    /// know and leaves members it finds no key for at their default. So a subscriber type that reads
+    /// a subset of the published members (a projection, a base type) is fine, while one that reads a
+    /// member the publisher never writes gets nothing for it, and a member written as one type and
+    /// read as another fails to decode. Enums travel as their underlying integer; integers of any
+    /// width read each other, and a floating-point type reads an integer (MessagePack converts the
+    /// value). Arrays and lists are the same array; nullable value types are their value. A protobuf
+    /// message travels as <c>application/protobuf</c>, everything else as MessagePack. Types the codecs
+    /// cannot carry are left to MG0018.
+    /// </remarks>
+    public static EventMismatch? FindEventMismatch(ITypeSymbol published, ITypeSymbol subscribed) =>
+        new EventComparer().Compare(published, subscribed, path: null);
+
     private static bool IsCopyConstructor(IMethodSymbol constructor, INamedTypeSymbol type) =>
         constructor.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(constructor.Parameters[0].Type, type);
 
@@ -491,6 +510,166 @@ internal static partial class ContractRules
     }
 }
 
+/// <summary>Compares what a publisher writes with what a subscriber reads (see <see cref="ContractRules.FindEventMismatch"/>).</summary>
+internal sealed class EventComparer
+{
+    // Pairs already being compared: recursive types (a node with a list of nodes) end here.
+    private readonly HashSet<(ITypeSymbol Published, ITypeSymbol Subscribed)> _visiting = new(PairComparer.Instance);
+
+    private enum WireShape
+    {
+        Unknown,
+        Integer,
+        Float,
+        Leaf,
+        Sequence,
+        Map,
+        Object,
+        Protobuf,
+    }
+
+    /// <summary>The first difference between <paramref name="published"/> and <paramref name="subscribed"/> at <paramref name="path"/>, or null.</summary>
+    public EventMismatch? Compare(ITypeSymbol published, ITypeSymbol subscribed, string? path)
+    {
+        published = Unwrap(published);
+        subscribed = Unwrap(subscribed);
+        if (SymbolEqualityComparer.Default.Equals(published, subscribed))
+        {
+            return null;
+        }
+        var publishedShape = Classify(published);
+        var subscribedShape = Classify(subscribed);
+        if (publishedShape == WireShape.Unknown || subscribedShape == WireShape.Unknown)
+        {
+            return null;
+        }
+        if (publishedShape != subscribedShape)
+        {
+            if (publishedShape == WireShape.Integer && subscribedShape == WireShape.Float)
+            {
+                return null;
+            }
+            var kind = path is null && (publishedShape == WireShape.Protobuf || subscribedShape == WireShape.Protobuf)
+                ? EventMismatchKind.DifferentEncoding
+                : EventMismatchKind.DifferentType;
+            return new EventMismatch(kind, path, published, subscribed);
+        }
+        switch (subscribedShape)
+        {
+            case WireShape.Integer:
+            case WireShape.Float:
+                return null;
+            case WireShape.Leaf:
+                return new EventMismatch(EventMismatchKind.DifferentType, path, published, subscribed);
+            case WireShape.Protobuf:
+                return new EventMismatch(path is null ? EventMismatchKind.DifferentProtobufMessage : EventMismatchKind.DifferentType, path, published, subscribed);
+            case WireShape.Sequence:
+            case WireShape.Map:
+                ContractRules.GetCollectionKind(published, out var publishedKey, out var publishedElement);
+                ContractRules.GetCollectionKind(subscribed, out var subscribedKey, out var subscribedElement);
+                if (publishedKey is not null && subscribedKey is not null && Compare(publishedKey, subscribedKey, path) is not null)
+                {
+                    return new EventMismatch(EventMismatchKind.DifferentType, path, published, subscribed);
+                }
+                return Compare(publishedElement!, subscribedElement!, path);
+            default:
+                return CompareObjects((INamedTypeSymbol)published, (INamedTypeSymbol)subscribed, path);
+        }
+    }
+
+    private EventMismatch? CompareObjects(INamedTypeSymbol published, INamedTypeSymbol subscribed, string? path)
+    {
+        if (ContractRules.ChooseConstructor(subscribed) is not { } constructor || !_visiting.Add((published, subscribed)))
+        {
+            return null;
+        }
+        try
+        {
+            var written = new Dictionary<string, ITypeSymbol>(StringComparer.Ordinal);
+            foreach (var member in ContractRules.GetDataMembers(published))
+            {
+                written[member.Name] = ContractRules.GetMemberType(member);
+            }
+            foreach (var member in ContractRules.GetDataMembers(subscribed))
+            {
+                // Read back as the parser builds it: through a constructor parameter of the same name, or a setter.
+                var isRead = ContractRules.IsWritable(member) ||
+                    constructor.Parameters.Any(p => string.Equals(p.Name, member.Name, StringComparison.OrdinalIgnoreCase));
+                if (!isRead)
+                {
+                    continue;
+                }
+                var memberPath = path is null ? member.Name : path + "." + member.Name;
+                var memberType = ContractRules.GetMemberType(member);
+                if (!written.TryGetValue(member.Name, out var writtenType))
+                {
+                    return new EventMismatch(EventMismatchKind.MissingMember, memberPath, published, subscribed);
+                }
+                if (Compare(writtenType, memberType, memberPath) is { } mismatch)
+                {
+                    return mismatch;
+                }
+            }
+            return null;
+        }
+        finally
+        {
+            _visiting.Remove((published, subscribed));
+        }
+    }
+
+    private static ITypeSymbol Unwrap(ITypeSymbol type) =>
+        type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : type;
+
+    private static WireShape Classify(ITypeSymbol type)
+    {
+        if (type.TypeKind == TypeKind.Error || ContractRules.ContainsTypeParameter(type))
+        {
+            return WireShape.Unknown;
+        }
+        if (ContractRules.IsProtobufMessage(type))
+        {
+            return WireShape.Protobuf;
+        }
+        if (type.TypeKind == TypeKind.Enum)
+        {
+            return WireShape.Integer;
+        }
+        switch (ContractRules.GetBuiltinRoutineName(type))
+        {
+            case "Byte" or "SByte" or "Int16" or "UInt16" or "Int32" or "UInt32" or "Int64" or "UInt64" or "Char":
+                return WireShape.Integer;
+            case "Single" or "Double":
+                return WireShape.Float;
+            case not null:
+                return WireShape.Leaf;
+        }
+        switch (ContractRules.GetCollectionKind(type, out _, out _))
+        {
+            case CollectionKind.Array or CollectionKind.List or CollectionKind.ReadOnlyList:
+                return WireShape.Sequence;
+            case CollectionKind.Dictionary or CollectionKind.ReadOnlyDictionary:
+                return WireShape.Map;
+            case CollectionKind.None:
+                break;
+            default:
+                return WireShape.Unknown;
+        }
+        return ContractRules.IsObjectCandidate(type) ? WireShape.Object : WireShape.Unknown;
+    }
+
+    private sealed class PairComparer : IEqualityComparer<(ITypeSymbol Published, ITypeSymbol Subscribed)>
+    {
+        public static readonly PairComparer Instance = new();
+
+        public bool Equals((ITypeSymbol Published, ITypeSymbol Subscribed) x, (ITypeSymbol Published, ITypeSymbol Subscribed) y) =>
+            SymbolEqualityComparer.Default.Equals(x.Published, y.Published) && SymbolEqualityComparer.Default.Equals(x.Subscribed, y.Subscribed);
+
+        public int GetHashCode((ITypeSymbol Published, ITypeSymbol Subscribed) obj) =>
+            (SymbolEqualityComparer.Default.GetHashCode(obj.Published) * 31) ^ SymbolEqualityComparer.Default.GetHashCode(obj.Subscribed);
+    }
+}
+
 /// <summary>Why a parameter cannot be part of a contract method.</summary>
 internal enum ParameterProblem
 {
@@ -635,4 +814,51 @@ internal readonly struct LossyMember
 
     /// <summary>How its value is lost.</summary>
     public LossKind Kind { get; }
+}
+
+/// <summary>How what a publisher writes differs from what a subscriber reads.</summary>
+internal enum EventMismatchKind
+{
+    /// <summary>One is a protobuf message and the other is not: they travel in different content types.</summary>
+    DifferentEncoding,
+
+    /// <summary>Two different protobuf messages.</summary>
+    DifferentProtobufMessage,
+
+    /// <summary>The event (or the member at the path) is written as one type and read as another.</summary>
+    DifferentType,
+
+    /// <summary>The subscriber reads a member the published type does not have, so it is always left at its default.</summary>
+    MissingMember,
+}
+
+/// <summary>
+/// Where and how a published event type differs from a subscribed one: the member path from the
+/// event (null for the event itself) and the types at that path (for <see cref="EventMismatchKind.MissingMember"/>,
+/// the two object types, the published one lacking the member the subscribed one reads).
+/// </summary>
+internal sealed class EventMismatch
+{
+    public EventMismatch(EventMismatchKind kind, string? path, ITypeSymbol published, ITypeSymbol subscribed)
+    {
+        Kind = kind;
+        Path = path;
+        Published = published;
+        Subscribed = subscribed;
+    }
+
+    /// <summary>How they differ.</summary>
+    public EventMismatchKind Kind { get; }
+
+    /// <summary>The member path, <c>Total.Amount</c>, or null for the event types themselves.</summary>
+    public string? Path { get; }
+
+    /// <summary>The type written at <see cref="Path"/> (for a missing member, the object type that lacks it).</summary>
+    public ITypeSymbol Published { get; }
+
+    /// <summary>The type read at <see cref="Path"/> (for a missing member, the object type that reads it).</summary>
+    public ITypeSymbol Subscribed { get; }
+
+    /// <summary>The last member of <see cref="Path"/>: the member that is missing or differs.</summary>
+    public string? Member => Path?.Substring(Path.LastIndexOf('.') + 1);
 }

@@ -65,26 +65,86 @@ public sealed class DiagnosticMessageTests
             new DiagnosticResult("MG0011", DiagnosticSeverity.Error).WithLocation(0).WithArguments("user service!", "IUsers", "user-service"));
 
     [Test]
-    public Task HandlerMessage_WrongEventType_SaysWhichParameter() =>
-        AllAnalyzersTest.VerifyAsync(Contracts.Usings + """
-            [MicroEvent] public sealed record UserCreated(long Id);
-            [MicroEvent] public sealed record UserDeleted(long Id);
-
-            public static class Subscriber
+    public Task SubscribedEventMessage_PublishedInAnotherFile_NamesBothTypesWhereAndWhy()
+    {
+        var test = new AllAnalyzersTest
+        {
+            TestState =
             {
-                public static void Subscribe(MicroGen.Service.IService service) =>
-                    service.Subscribe<UserCreated>("user.created", {|#0:OnDeleted|});
+                Sources =
+                {
+                    Contracts.Usings + """
+                        [MicroEvent] public sealed record UserCreated(long Id, string Name);
 
-                private static Task OnDeleted(UserDeleted e, CancellationToken ct) => Task.CompletedTask;
+                        public static class Subscriber
+                        {
+                            public static void Subscribe(IService service) =>
+                                service.Subscribe<{|#0:UserCreated|}>(Topics.Users, (e, ct) => Task.CompletedTask);
+                        }
+                        """,
+                    Contracts.Usings + """
+                        public static class Topics { public const string Users = "users"; }
+
+                        [MicroEvent] public sealed record UserRenamed(long Id, string NewName);
+
+                        public static class Publisher
+                        {
+                            public static async Task Rename(IClient client) =>
+                                await client.PublishAsync(Topics.Users, new UserRenamed(1, "Ada"));
+                        }
+                        """,
+                },
+            },
+        };
+        TestReferences.Configure(test);
+        test.ExpectedDiagnostics.Add(new DiagnosticResult("MG0020", DiagnosticSeverity.Warning).WithLocation(0).WithArguments(
+            "users", "UserCreated", "UserRenamed", "Test1.cs(17,49)",
+            "'UserRenamed' has no member 'Name', so 'UserCreated.Name' is always left at its default"));
+        return test.RunAsync();
+    }
+
+    [Test]
+    public Task SubscribedEventMessage_NestedMemberOfAnotherType_NamesTheMemberPath() =>
+        AllAnalyzersTest.VerifyAsync(Contracts.Usings + """
+            public sealed record Money(decimal Amount, string Currency);
+            public sealed record Cents(long Amount, string Currency);
+            [MicroEvent] public sealed record Paid(Guid Id, Money Total);
+            [MicroEvent] public sealed record PaidInCents(Guid Id, Cents Total);
+
+            public static class Payments
+            {
+                public static async Task Publish(IClient client) =>
+                    await client.PublishAsync("payments.paid", new PaidInCents(Guid.Empty, new Cents(100, "EUR")));
+
+                public static void Subscribe(IService service) =>
+                    service.Subscribe<{|#0:Paid|}>("payments.paid", (e, ct) => Task.CompletedTask);
             }
-            """ + Contracts.PubSubApi,
-            new DiagnosticResult("MG0020", DiagnosticSeverity.Error).WithLocation(0).WithArguments(
-                "OnDeleted", "UserCreated", "its first parameter is 'UserDeleted', not 'UserCreated'"));
+            """,
+            new DiagnosticResult("MG0020", DiagnosticSeverity.Warning).WithLocation(0).WithArguments(
+                "payments.paid", "Paid", "PaidInCents", "Test0.cs(18,52)",
+                "member 'Total.Amount' is written as 'long' but read as 'decimal', so decoding fails"));
+
+    [Test]
+    public Task SubscribedEventMessage_ProtobufAgainstMicroEvent_SaysTheEncodingsDiffer() =>
+        AllAnalyzersTest.VerifyAsync(Contracts.Usings + """
+            [MicroEvent] public sealed record Ping(int Sequence);
+
+            public static class Pinger
+            {
+                public static async Task Publish(IClient client) => await client.PublishAsync("ping", new Ping(1));
+
+                public static void Subscribe(IService service) =>
+                    service.Subscribe<{|#0:PingRequest|}>("ping", (e, ct) => Task.CompletedTask);
+            }
+            """ + Contracts.ProtobufMessages,
+            new DiagnosticResult("MG0020", DiagnosticSeverity.Warning).WithLocation(0).WithArguments(
+                "ping", "PingRequest", "Ping", "Test0.cs(14,91)",
+                "'PingRequest' is a protobuf message and 'Ping' is not, so events arrive in a content type the subscriber cannot read"));
 
     [Test]
     public Task PubSub_ApiMissingFromCompilation_ReportsNothing() =>
-        // Without PublishAsync/Subscribe on IClient/IService (as before the pub/sub API lands), the
-        // same-named methods of unrelated types are not MicroGen's API.
+        // A same-named method of an unrelated type is not MicroGen's API: neither its topic nor its
+        // event type is checked.
         AllAnalyzersTest.VerifyAsync(Contracts.Usings + """
             public sealed class Bus
             {

@@ -9,7 +9,8 @@ namespace MicroGen.Analyzers.Tests;
 
 /// <summary>
 /// The generator against what the analyzers see: every bad contract of the analyzer corpus is
-/// skipped (errors) or generated (warnings, info) without an exception or broken output, and code
+/// skipped (errors) or generated (warnings, info) without an exception or broken output, every near
+/// miss is generated, and code
 /// as it is typed, cut at every token, never breaks it.
 /// </summary>
 public sealed class GeneratorRobustnessTests
@@ -36,7 +37,10 @@ public sealed class GeneratorRobustnessTests
 
     public static IEnumerable<ContractCase> BadCases() => Contracts.Bad();
 
+    public static IEnumerable<ContractCase> NearMisses() => Contracts.NearMisses();
+
     [TestCaseSource(nameof(BadCases))]
+    [TestCaseSource(nameof(NearMisses))]
     public void Generator_AnalyzerCorpusCase_FollowsTheAnalyzersWithoutBreaking(ContractCase contractCase)
     {
         // Act

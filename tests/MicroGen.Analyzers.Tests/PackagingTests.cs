@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.IO;
+using System.IO.Compression;
 using System.Linq;
 using System.Text;
 using System.Threading.Tasks;
@@ -48,6 +49,25 @@ public sealed class PackagingTests
         {
             // A build server may still hold a file; the folder is under the temp directory anyway.
         }
+    }
+
+    [Test]
+    public void Package_AnalyzersFolder_HoldsGeneratorAnalyzersAndCodeFixes()
+    {
+        // Act
+        using var package = ZipFile.OpenRead(Path.Combine(_feed, $"MicroGen.{PackageVersion}.nupkg"));
+        var analyzers = package.Entries
+            .Select(static e => e.FullName)
+            .Where(static name => name.StartsWith("analyzers/dotnet/cs/", StringComparison.Ordinal))
+            .ToList();
+
+        // Assert: the code fixes load only next to the analyzers whose diagnostics they fix.
+        Assert.That(analyzers, Is.SupersetOf(new[]
+        {
+            "analyzers/dotnet/cs/MicroGen.Generator.dll",
+            "analyzers/dotnet/cs/MicroGen.Analyzers.dll",
+            "analyzers/dotnet/cs/MicroGen.CodeFixes.dll",
+        }), string.Join(Environment.NewLine, package.Entries.Select(static e => e.FullName)));
     }
 
     [Test]

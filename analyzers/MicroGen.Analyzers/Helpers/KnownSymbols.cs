@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using MicroGen.Generator;
 
@@ -15,15 +14,9 @@ internal sealed class KnownSymbols
         MicroService = microService;
         MicroEvent = compilation.GetTypeByMetadataName(ContractRules.MicroEventAttribute);
         CancellationToken = compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
-        var pubSub = ImmutableArray.CreateBuilder<INamedTypeSymbol>();
-        foreach (var name in new[] { "MicroGen.Client.IClient", "MicroGen.Service.IService", "MicroGen.Server.IServer" })
-        {
-            if (compilation.GetTypeByMetadataName(name) is { } type)
-            {
-                pubSub.Add(type);
-            }
-        }
-        PubSubReceivers = pubSub.ToImmutable();
+        Client = compilation.GetTypeByMetadataName("MicroGen.Client.IClient");
+        Service = compilation.GetTypeByMetadataName("MicroGen.Service.IService");
+        HostingBuilder = compilation.GetTypeByMetadataName("MicroGen.Hosting.MicroGenBuilder");
     }
 
     /// <summary>The compilation the symbols come from.</summary>
@@ -38,8 +31,20 @@ internal sealed class KnownSymbols
     /// <summary><c>System.Threading.CancellationToken</c>, when present.</summary>
     public INamedTypeSymbol? CancellationToken { get; }
 
-    /// <summary>The types whose <c>PublishAsync</c>/<c>Subscribe</c> methods are MicroGen's pub/sub API: <c>IClient</c>, <c>IService</c>, <c>IServer</c>.</summary>
-    public ImmutableArray<INamedTypeSymbol> PubSubReceivers { get; }
+    /// <summary><c>MicroGen.Client.IClient</c>, whose <c>PublishAsync&lt;TEvent&gt;</c> publishes.</summary>
+    public INamedTypeSymbol? Client { get; }
+
+    /// <summary><c>MicroGen.Service.IService</c>, whose <c>Subscribe&lt;TEvent&gt;</c> subscribes.</summary>
+    public INamedTypeSymbol? Service { get; }
+
+    /// <summary><c>MicroGen.Hosting.MicroGenBuilder</c>, whose <c>AddSubscriber&lt;TEvent&gt;</c> subscribes, when MicroGen.Hosting is referenced.</summary>
+    public INamedTypeSymbol? HostingBuilder { get; }
+
+    /// <summary>
+    /// Whether the compilation has any of the typed pub/sub methods the analyzers check
+    /// (<c>IBroker</c> carries raw bytes, so it has no event type to check).
+    /// </summary>
+    public bool HasPubSub => Client is not null || Service is not null || HostingBuilder is not null;
 
     /// <summary>Resolves the symbols; false when the compilation does not reference MicroGen.</summary>
     public static bool TryCreate(Compilation compilation, out KnownSymbols symbols)

@@ -46,24 +46,10 @@ public static class Contracts
         using System.Threading;
         using System.Threading.Tasks;
         using MicroGen;
+        using MicroGen.Client;
+        using MicroGen.Hosting;
+        using MicroGen.Service;
 
-        """;
-
-    /// <summary>
-    /// Stand-ins for the pub/sub API being added to <c>IClient</c>/<c>IService</c>: the analyzer keys
-    /// on the method names on (or extending) those types, so extension methods exercise it today.
-    /// </summary>
-    public const string PubSubApi = """
-
-        public static class TestPublishing
-        {
-            public static Task PublishAsync<T>(this MicroGen.Client.IClient client, string topic, T message, CancellationToken cancellationToken = default) => Task.CompletedTask;
-        }
-
-        public static class TestSubscribing
-        {
-            public static MicroGen.Service.IService Subscribe<T>(this MicroGen.Service.IService service, string topic, Delegate handler, string? queue = null) => service;
-        }
         """;
 
     /// <summary>A hand-written Google.Protobuf message (what protoc emits, reduced to what the codecs use).</summary>
@@ -143,19 +129,26 @@ public static class Contracts
 
         public static class Publisher
         {
-            public static async Task Publish(MicroGen.Client.IClient client, Order order) =>
+            public static async Task Publish(IClient client, Order order)
+            {
                 await client.PublishAsync("shop.order-placed", new OrderPlaced(order.Id, new Money(1m, "EUR")));
+                await client.PublishAsync("shop.order", order);
+                await client.PublishAsync("shop.note", "shipped");
+            }
 
-            public static void Subscribe(MicroGen.Service.IService service)
+            public static void Subscribe(IService service)
             {
                 service.Subscribe<OrderPlaced>("shop.order-placed", (OrderPlaced e, CancellationToken ct) => Task.CompletedTask);
-                service.Subscribe<Order>("shop.order", (Order e, CancellationToken ct) => ValueTask.CompletedTask);
+                service.Subscribe<Order>("shop.order", async (e, ct) => await Task.Yield(), queue: "billing");
                 service.Subscribe<string>("shop.note", Handle);
             }
 
-            private static Task Handle(string note) => Task.CompletedTask;
+            public static void Host(MicroGenBuilder builder) =>
+                builder.AddSubscriber<OrderPlaced>("shop.order-placed", (provider, e, ct) => Task.CompletedTask);
+
+            private static Task Handle(string note, CancellationToken cancellationToken) => Task.CompletedTask;
         }
-        """ + PubSubApi;
+        """;
 
     /// <summary>Every positive case, by diagnostic.</summary>
     public static IEnumerable<ContractCase> Bad()
@@ -540,15 +533,6 @@ public static class Contracts
                 IAsyncEnumerable<string> {|MG0017:Merge|}(IAsyncEnumerable<string> left, IAsyncEnumerable<string> right, CancellationToken cancellationToken = default);
             }
             """, GeneratorExpectation.Skipped);
-        yield return Case("MG0017_OneStreamEachWay_IsFine", """
-            [MicroService("feed")]
-            public interface IFeed
-            {
-                IAsyncEnumerable<string> Watch(string topic, CancellationToken cancellationToken = default);
-                Task<int> Upload(string name, IAsyncEnumerable<string> lines, CancellationToken cancellationToken = default);
-                IAsyncEnumerable<string> Chat(IAsyncEnumerable<string> lines, CancellationToken cancellationToken = default);
-            }
-            """, GeneratorExpectation.Generated);
 
         // MG0018 – MG0020
         yield return Case("MG0018_PublishUnknownType", """
@@ -556,64 +540,106 @@ public static class Contracts
 
             public static class Publisher
             {
-                public static async Task Publish(MicroGen.Client.IClient client) =>
+                public static async Task Publish(IClient client) =>
                     await client.PublishAsync("user.created", {|MG0018:new Untracked()|});
             }
-            """ + PubSubApi, GeneratorExpectation.NoContract);
+            """, GeneratorExpectation.NoContract);
         yield return Case("MG0018_SubscribeUnknownType", """
             public sealed class Untracked { public int Id { get; set; } }
 
             public static class Subscriber
             {
-                public static void Subscribe(MicroGen.Service.IService service) =>
+                public static void Subscribe(IService service) =>
                     service.Subscribe<{|MG0018:Untracked|}>("user.created", (Untracked e, CancellationToken ct) => Task.CompletedTask);
             }
-            """ + PubSubApi, GeneratorExpectation.NoContract);
+            """, GeneratorExpectation.NoContract);
         yield return Case("MG0019_TopicWithSpace", """
             [MicroEvent]
             public sealed record UserCreated(long Id);
 
             public static class Publisher
             {
-                public static async Task Publish(MicroGen.Client.IClient client) =>
+                public static async Task Publish(IClient client) =>
                     await client.PublishAsync({|MG0019:"user created"|}, new UserCreated(42));
             }
-            """ + PubSubApi, GeneratorExpectation.NoContract);
+            """, GeneratorExpectation.NoContract);
         yield return Case("MG0019_WildcardTopic", """
             [MicroEvent]
             public sealed record UserCreated(long Id);
 
             public static class Subscriber
             {
-                public static void Subscribe(MicroGen.Service.IService service) =>
+                public static void Subscribe(IService service) =>
                     service.Subscribe<UserCreated>({|MG0019:"user.*"|}, (UserCreated e, CancellationToken ct) => Task.CompletedTask);
             }
-            """ + PubSubApi, GeneratorExpectation.NoContract);
-        yield return Case("MG0020_WrongEventParameter", """
+            """, GeneratorExpectation.NoContract);
+        yield return Case("MG0020_OtherRecordPublishedOnTheTopic", """
             [MicroEvent]
-            public sealed record UserCreated(long Id);
+            public sealed record OrderPlaced(Guid OrderId, decimal Total);
 
             [MicroEvent]
-            public sealed record UserDeleted(long Id);
+            public sealed record OrderShipped(Guid OrderId, string Carrier);
 
-            public static class Subscriber
+            public static class Orders
             {
-                public static void Subscribe(MicroGen.Service.IService service) =>
-                    service.Subscribe<UserCreated>("user.created", {|MG0020:(UserDeleted e, CancellationToken ct) => Task.CompletedTask|});
+                public static async Task Ship(IClient client, Guid id) =>
+                    await client.PublishAsync("orders.placed", new OrderShipped(id, "DHL"));
+
+                public static void Subscribe(IService service) =>
+                    service.Subscribe<{|MG0020:OrderPlaced|}>("orders.placed", (e, ct) => Task.CompletedTask);
             }
-            """ + PubSubApi, GeneratorExpectation.NoContract);
-        yield return Case("MG0020_VoidHandler", """
+            """, GeneratorExpectation.NoContract);
+        yield return Case("MG0020_MemberWrittenAsAnotherType", """
             [MicroEvent]
-            public sealed record UserCreated(long Id);
+            public sealed record UserCreated(long Id, string Name);
 
-            public static class Subscriber
+            public static class Users
             {
-                public static void Subscribe(MicroGen.Service.IService service) =>
-                    service.Subscribe<UserCreated>("user.created", {|MG0020:Handle|});
+                public const string Created = "user.created";
 
-                private static void Handle(UserCreated e) { }
+                public static async Task Publish(IClient client) =>
+                    await client.PublishAsync<LegacyUser>(Created, new LegacyUser { Id = "42", Name = "Ada" });
+
+                public static void Subscribe(IService service) =>
+                    service.Subscribe<{|MG0020:UserCreated|}>(Created, (e, ct) => Task.CompletedTask);
             }
-            """ + PubSubApi, GeneratorExpectation.NoContract);
+
+            [MicroEvent]
+            public sealed class LegacyUser
+            {
+                public string Id { get; set; } = "";
+                public string Name { get; set; } = "";
+            }
+            """, GeneratorExpectation.NoContract);
+        yield return Case("MG0020_ProtobufPublishedMicroEventSubscribed", """
+            [MicroEvent]
+            public sealed record Ping(int Sequence);
+
+            public static class Pinger
+            {
+                public static async Task Publish(IClient client) =>
+                    await client.PublishAsync("ping", new PingRequest());
+
+                public static void Subscribe(IService service) =>
+                    service.Subscribe<{|MG0020:Ping|}>("ping", (e, ct) => Task.CompletedTask);
+            }
+            """ + ProtobufMessages, GeneratorExpectation.NoContract);
+        yield return Case("MG0020_HostedSubscriberInferred", """
+            [MicroEvent]
+            public sealed record UserCreated(long Id, string Name);
+
+            [MicroEvent]
+            public sealed record UserDeleted(long Id, DateTimeOffset At);
+
+            public static class Users
+            {
+                public static async Task Delete(IClient client, long id) =>
+                    await client.PublishAsync("user.created", new UserDeleted(id, DateTimeOffset.UtcNow));
+
+                public static MicroGenBuilder AddUsers(this MicroGenBuilder builder) =>
+                    builder.{|MG0020:AddSubscriber|}("user.created", (IServiceProvider provider, UserCreated e, CancellationToken ct) => Task.CompletedTask);
+            }
+            """, GeneratorExpectation.NoContract);
 
         // MG0021
         yield return Case("MG0021_GetOnlyAndPrivateField", """
@@ -639,6 +665,249 @@ public static class Contracts
                 public int Count;
             }
             """, GeneratorExpectation.NoContract);
+    }
+
+    /// <summary>
+    /// Near misses, by diagnostic: code that looks like a positive case but is fine, so none of the
+    /// analyzers reports anything (and the generator compiles what they accept).
+    /// </summary>
+    public static IEnumerable<ContractCase> NearMisses()
+    {
+        yield return Case("MG0002_ArrayWithoutParams_IsFine", """
+            [MicroService("calc")]
+            public interface ICalc
+            {
+                Task<int> Sum(int[] values, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Generated);
+        yield return Case("MG0003_OverloadsRenamedByEndpoint_AreFine", """
+            public interface IBase
+            {
+                Task<int> Add(int a, int b, CancellationToken cancellationToken = default);
+            }
+
+            [MicroService("calc")]
+            public interface ICalc : IBase
+            {
+                [Endpoint("AddLongs")]
+                Task<long> Add(long a, long b, CancellationToken cancellationToken = default);
+                [Endpoint("AddDoubles")]
+                Task<double> Add(double a, double b, CancellationToken cancellationToken = default);
+                [Endpoint("Legacy.Add")]
+                Task<decimal> Add(decimal a, decimal b, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Generated);
+        yield return Case("MG0004_DottedDashedAndUnderscoredNames_AreFine", """
+            [MicroService("calc")]
+            public interface ICalc
+            {
+                [Endpoint("Calc.Add2")]
+                Task<int> Add(int a, int b, CancellationToken cancellationToken = default);
+                [Endpoint("sub-tract")]
+                Task<int> Subtract(int a, int b, CancellationToken cancellationToken = default);
+                [Endpoint("multiply_by")]
+                Task<int> Multiply(int a, int b, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Generated);
+        yield return Case("MG0006_TokenNotNamedCancellationToken_IsFine", """
+            [MicroService("calc")]
+            public interface ICalc
+            {
+                Task Wait(int seconds, CancellationToken ct);
+                Task<int> Add(int a, int b, CancellationToken token = default);
+            }
+            """, GeneratorExpectation.Generated);
+        yield return Case("MG0007_ReadOnlyCollectionsAndBytes_AreFine", """
+            [MicroService("bag")]
+            public interface IBag
+            {
+                Task Put(IReadOnlyList<int> values, IReadOnlyDictionary<string, long> counts, byte[] blob, CancellationToken cancellationToken = default);
+                Task<Dictionary<Guid, List<DateTimeOffset?>>> History(CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Generated);
+        yield return Case("MG0008_ProtobufOnly_IsFine", """
+            [MicroService("pinger")]
+            public interface IPinger
+            {
+                Task<PingReply> Ping(PingRequest request, CancellationToken cancellationToken = default);
+                Task Fire(PingRequest request, CancellationToken cancellationToken = default);
+                IAsyncEnumerable<PingReply> Watch(PingRequest request, CancellationToken cancellationToken = default);
+            }
+            """ + ProtobufMessages, GeneratorExpectation.Generated);
+        yield return Case("MG0011_GoMicroServiceNames_AreFine", """
+            [MicroService("go.micro.srv.greeter")]
+            public interface IGreeter { Task Ping(CancellationToken cancellationToken = default); }
+
+            [MicroService("user-service_v2")]
+            public interface IUsers { Task Ping(CancellationToken cancellationToken = default); }
+
+            [MicroService("Billing2")]
+            public interface IBilling { Task Ping(CancellationToken cancellationToken = default); }
+            """, GeneratorExpectation.Generated);
+        yield return Case("MG0014_SemanticVersions_AreFine", """
+            [MicroService("a", Version = "v1.2.3-beta.1+build.5")]
+            public interface IA { Task Ping(CancellationToken cancellationToken = default); }
+
+            [MicroService("b", Version = "2")]
+            public interface IB { Task Ping(CancellationToken cancellationToken = default); }
+
+            [MicroService("c", Version = "latest")]
+            public interface IC { Task Ping(CancellationToken cancellationToken = default); }
+            """, GeneratorExpectation.Generated);
+        yield return Case("MG0016_InternalNested_IsFine", """
+            public class Outer
+            {
+                [MicroService("repo")]
+                internal interface IRepo
+                {
+                    Task Ping(CancellationToken cancellationToken = default);
+                }
+            }
+            """, GeneratorExpectation.Generated);
+        yield return Case("MG0017_OneStreamEachWay_IsFine", """
+            [MicroService("feed")]
+            public interface IFeed
+            {
+                IAsyncEnumerable<string> Watch(string topic, CancellationToken cancellationToken = default);
+                Task<int> Upload(string name, IAsyncEnumerable<string> lines, CancellationToken cancellationToken = default);
+                IAsyncEnumerable<string> Chat(IAsyncEnumerable<string> lines, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Generated);
+        yield return Case("MG0018_ProtobufBuiltinAndContractEvents_AreFine", """
+            public sealed record Quote(string Sku, decimal Price);
+
+            [MicroService("prices")]
+            public interface IPrices
+            {
+                Task<Quote> Get(string sku, CancellationToken cancellationToken = default);
+            }
+
+            public static class Events
+            {
+                public static async Task Publish(IClient client)
+                {
+                    await client.PublishAsync("prices.ping", new PingRequest());
+                    await client.PublishAsync("prices.quote", new Quote("a", 1m));
+                    await client.PublishAsync("prices.count", 42);
+                }
+            }
+            """ + ProtobufMessages, GeneratorExpectation.Generated);
+        yield return Case("MG0019_GoMicroTopics_AreFine", """
+            [MicroEvent]
+            public sealed record UserCreated(long Id);
+
+            public static class Topics
+            {
+                public static async Task Publish(IClient client, string tenant)
+                {
+                    await client.PublishAsync("go.micro.topic.user-created", new UserCreated(1));
+                    await client.PublishAsync("user_created.v2", new UserCreated(2));
+                    await client.PublishAsync("Users2", new UserCreated(3));
+                    // Not a constant: checked at run time, not here.
+                    await client.PublishAsync(tenant + " users", new UserCreated(4));
+                }
+            }
+            """, GeneratorExpectation.NoContract);
+        yield return Case("MG0020_SameTypeProjectionAndBaseType_AreFine", """
+            [MicroEvent]
+            public record UserEvent(long Id);
+
+            [MicroEvent]
+            public sealed record UserCreated(long Id, string Name, DateTimeOffset At) : UserEvent(Id);
+
+            // A read model that keeps only what it needs: the members it reads are all published.
+            [MicroEvent]
+            public sealed class UserCreatedSummary
+            {
+                public long Id { get; set; }
+                public string? Name { get; set; }
+            }
+
+            public static class Users
+            {
+                public static async Task Publish(IClient client) =>
+                    await client.PublishAsync("user.created", new UserCreated(1, "Ada", DateTimeOffset.UtcNow));
+
+                public static void Subscribe(IService service)
+                {
+                    service.Subscribe<UserCreated>("user.created", (e, ct) => Task.CompletedTask);
+                    service.Subscribe<UserCreatedSummary>("user.created", (e, ct) => Task.CompletedTask, queue: "summaries");
+                    service.Subscribe<UserEvent>("user.created", (e, ct) => Task.CompletedTask, queue: "audit");
+                }
+            }
+            """, GeneratorExpectation.NoContract);
+        yield return Case("MG0020_WiderNumbersNullablesAndLists_AreFine", """
+            public enum Level { Low, High }
+
+            [MicroEvent]
+            public sealed record Reading(int Sensor, Level Level, float Value, List<int> Samples, Guid? Batch);
+
+            [MicroEvent]
+            public sealed record WideReading(long Sensor, int Level, double Value, long[] Samples, Guid Batch);
+
+            public static class Sensors
+            {
+                public static async Task Publish(IClient client) =>
+                    await client.PublishAsync("sensors.reading", new Reading(1, Level.High, 1.5f, new() { 1 }, null));
+
+                public static void Subscribe(IService service) =>
+                    service.Subscribe<WideReading>("sensors.reading", (e, ct) => Task.CompletedTask);
+            }
+            """, GeneratorExpectation.NoContract);
+        yield return Case("MG0020_NonConstantOrOtherTopic_IsFine", """
+            [MicroEvent]
+            public sealed record UserCreated(long Id, string Name);
+
+            [MicroEvent]
+            public sealed record UserDeleted(long Id, DateTimeOffset At);
+
+            public static class Users
+            {
+                public static string Topic(string tenant) => tenant + ".user.created";
+
+                public static async Task Publish(IClient client, string tenant)
+                {
+                    await client.PublishAsync(Topic(tenant), new UserDeleted(1, DateTimeOffset.UtcNow));
+                    await client.PublishAsync("user.deleted", new UserDeleted(1, DateTimeOffset.UtcNow));
+                }
+
+                public static void Subscribe(IService service, string tenant)
+                {
+                    service.Subscribe<UserCreated>("user.created", (e, ct) => Task.CompletedTask);
+                    service.Subscribe<UserCreated>(Topic(tenant), (e, ct) => Task.CompletedTask);
+                }
+            }
+
+            // Not MicroGen's API: a same-named method on another type publishes nothing MicroGen decodes.
+            public sealed class Bus
+            {
+                public Task PublishAsync<T>(string topic, T message) => Task.CompletedTask;
+
+                public Task Publish() => PublishAsync("user.created", new UserDeleted(2, default));
+            }
+            """, GeneratorExpectation.NoContract);
+        yield return Case("MG0021_ConstructorParametersAndIgnoredState_AreFine", """
+            public sealed record Line(string Sku, int Quantity);
+
+            public sealed class Account
+            {
+                public Account(string name, DateTime created) { Name = name; Created = created; }
+
+                public string Name { get; }
+                public DateTime Created { get; }
+                public List<Line> Lines { get; init; } = new();
+                public int Count => Lines.Count;
+
+                [System.Runtime.Serialization.IgnoreDataMember]
+                public string Cache { get; set; } = "";
+            }
+
+            [MicroService("accounts")]
+            public interface IAccounts
+            {
+                Task<Account> Get(string name, CancellationToken cancellationToken = default);
+            }
+            """, GeneratorExpectation.Generated);
     }
 
     private static ContractCase Case(string name, string body, GeneratorExpectation generator) =>

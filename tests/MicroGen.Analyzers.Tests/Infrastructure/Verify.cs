@@ -46,7 +46,7 @@ internal static class Verify<TAnalyzer>
 
 /// <summary>
 /// The references every test compilation gets: the .NET 10 reference assemblies plus MicroGen,
-/// MessagePack and Google.Protobuf.
+/// MicroGen.Hosting (with the dependency-injection abstractions its API names), MessagePack and Google.Protobuf.
 /// </summary>
 /// <remarks>
 /// MicroGen.dll targets net10.0 (System.Runtime 10.0.0.0), so <c>ReferenceAssemblies.Net.Net80</c>
@@ -56,10 +56,12 @@ internal static class Verify<TAnalyzer>
 /// </remarks>
 internal static class TestReferences
 {
-    /// <summary>The metadata references of the MicroGen runtime and its codecs.</summary>
+    /// <summary>The metadata references of the MicroGen runtime, its hosting package and its codecs.</summary>
     public static readonly MetadataReference[] MicroGen =
     [
         MetadataReference.CreateFromFile(typeof(global::MicroGen.MicroServiceAttribute).Assembly.Location),
+        MetadataReference.CreateFromFile(typeof(global::MicroGen.Hosting.MicroGenBuilder).Assembly.Location),
+        MetadataReference.CreateFromFile(typeof(global::Microsoft.Extensions.DependencyInjection.IServiceCollection).Assembly.Location),
         MetadataReference.CreateFromFile(typeof(global::MessagePack.MessagePackSerializer).Assembly.Location),
         MetadataReference.CreateFromFile(typeof(global::Google.Protobuf.IMessage).Assembly.Location),
     ];
