@@ -1,4 +1,5 @@
 using System;
+using System.Buffers;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
@@ -241,7 +242,7 @@ public sealed class MicroServer : IServer, ITransportHandler
         }
 
         using var scope = new CallScope(this, request, cancellationToken);
-        var call = new UnaryCall(request, codec, scope.Context);
+        var call = new UnaryCall(request.Body, codec, scope.Context);
         try
         {
             await dispatcher.DispatchAsync(call).ConfigureAwait(false);
@@ -267,7 +268,7 @@ public sealed class MicroServer : IServer, ITransportHandler
         }
 
         using var scope = new CallScope(this, request, cancellationToken);
-        var call = new StreamCall(request, codec, scope.Context, stream);
+        var call = new StreamCall(request.Body, codec, scope.Context, stream);
         MicroError? error = null;
         try
         {
@@ -500,19 +501,20 @@ public sealed class MicroServer : IServer, ITransportHandler
         }
     }
 
-    private class UnaryCall(TransportRequest request, ICodec codec, MicroContext context) : ServerCall
+    // Holds the body, not the whole TransportRequest: a copy of that struct per call would cost more than it saves.
+    private class UnaryCall(ReadOnlySequence<byte> body, ICodec codec, MicroContext context) : ServerCall
     {
         private PooledBufferWriter? _response;
 
         protected ICodec Codec => codec;
 
-        public override string Endpoint => request.Endpoint;
+        public override string Endpoint => context.Endpoint;
 
         public override CancellationToken CancellationToken => context.CancellationToken;
 
         public override MicroContext Context => context;
 
-        public override TRequest ReadRequest<TRequest>() => codec.Deserialize<TRequest>(request.Body);
+        public override TRequest ReadRequest<TRequest>() => codec.Deserialize<TRequest>(body);
 
         public override void WriteResponse<TResponse>(TResponse response)
         {
@@ -529,8 +531,8 @@ public sealed class MicroServer : IServer, ITransportHandler
         }
     }
 
-    private sealed class StreamCall(TransportRequest request, ICodec codec, MicroContext context, ITransportStream stream)
-        : UnaryCall(request, codec, context)
+    private sealed class StreamCall(ReadOnlySequence<byte> body, ICodec codec, MicroContext context, ITransportStream stream)
+        : UnaryCall(body, codec, context)
     {
         private PooledBufferWriter? _item;
         private int _reading;
