@@ -24,7 +24,7 @@ public sealed class CodecRoundTripTests(ICodec codec)
     private static void AssertRoundTrips<T>(ICodec codec, T value)
     {
         var back = Codecs.RoundTrip(codec, value);
-        var differences = Structural.Differences(value, back);
+        var differences = Structural.Differences(value, back, d => Codecs.Carried(codec, d));
         Assert.That(differences, Is.Empty, () => string.Join("\n", differences) + "\nencoded: " + Describe(Codecs.Encode(codec, value)));
     }
 
@@ -35,6 +35,7 @@ public sealed class CodecRoundTripTests(ICodec codec)
     public void CanCarry_GeneratedTypes_AreRegistered()
     {
         Assert.That(codec.CanCarry<Everything>(), Is.True);
+        Assert.That(codec.CanCarry<Profile>(), Is.True);
         Assert.That(codec.CanCarry<Page<Item>>(), Is.True);
         Assert.That(codec.CanCarry<List<TreeNode>>(), Is.True);
         Assert.That(codec.CanCarry<Dictionary<Color, List<int>>>(), Is.True);
@@ -57,6 +58,64 @@ public sealed class CodecRoundTripTests(ICodec codec)
     [Test]
     public void Tree_RandomRecursiveStructures_RoundTrip() =>
         Gens.Tree.Sample(value => AssertRoundTrips(codec, value), iter: Iterations, threads: 1);
+
+    [Test]
+    public void Profile_InitOnlyRecord_RandomValues_RoundTrip() =>
+        Gens.Profile.Sample(value => AssertRoundTrips(codec, value), iter: Iterations, threads: 1);
+
+    [Test]
+    public void Profile_OnlyRequiredMemberSet_RoundTripsWithDefaults()
+    {
+        var back = Codecs.RoundTrip(codec, new Profile { Name = "only" });
+
+        Assert.That(back, Is.EqualTo(new Profile { Name = "only" }));
+        Assert.That(back.Tags, Is.Null);
+        Assert.That(back.Home, Is.Null);
+    }
+
+    [Test]
+    public void DateTime_EveryKind_ArrivesAsDocumented() =>
+        Gens.DateTime.Sample(value => AssertRoundTrips(codec, value), iter: Iterations, threads: 1);
+
+    /// <summary>
+    /// The documented carriage of each Kind, in a zone away from UTC (on a UTC machine a Local
+    /// value converted to UTC keeps its clock time, which would hide the conversion).
+    /// </summary>
+    [Test]
+    [NonParallelizable] // changes the process's local time zone
+    [Platform(Include = "Linux", Reason = "the TZ variable selects the local zone on Linux")]
+    public void DateTime_KindsInZoneAheadOfUtc_MessagePackCarriesUtcJsonKeepsKind()
+    {
+        var previous = Environment.GetEnvironmentVariable("TZ");
+        try
+        {
+            Environment.SetEnvironmentVariable("TZ", "Asia/Kolkata");
+            TimeZoneInfo.ClearCachedData();
+            Assert.That(TimeZoneInfo.Local.BaseUtcOffset, Is.EqualTo(TimeSpan.FromHours(5.5)), "tzdata must know Asia/Kolkata");
+            var local = new DateTime(2024, 1, 2, 3, 4, 5, DateTimeKind.Local).AddTicks(1234);
+            var unspecified = new DateTime(2024, 1, 2, 3, 4, 5, DateTimeKind.Unspecified).AddTicks(1234);
+            var utc = new DateTime(2024, 1, 2, 3, 4, 5, DateTimeKind.Utc).AddTicks(1234);
+
+            var (localBack, unspecifiedBack, utcBack) = (Codecs.RoundTrip(codec, local), Codecs.RoundTrip(codec, unspecified), Codecs.RoundTrip(codec, utc));
+
+            if (codec is MessagePackCodec)
+            {
+                Assert.That((localBack, localBack.Kind), Is.EqualTo((new DateTime(2024, 1, 1, 21, 34, 5, DateTimeKind.Utc).AddTicks(1234), DateTimeKind.Utc)), "Local is converted to UTC");
+                Assert.That((unspecifiedBack, unspecifiedBack.Kind), Is.EqualTo((unspecified, DateTimeKind.Utc)), "Unspecified is taken as UTC");
+            }
+            else
+            {
+                Assert.That((localBack, localBack.Kind), Is.EqualTo((local, DateTimeKind.Local)), "Local stays local");
+                Assert.That((unspecifiedBack, unspecifiedBack.Kind), Is.EqualTo((unspecified, DateTimeKind.Unspecified)));
+            }
+            Assert.That((utcBack, utcBack.Kind), Is.EqualTo((utc, DateTimeKind.Utc)), "Utc is exact in every codec");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("TZ", previous);
+            TimeZoneInfo.ClearCachedData();
+        }
+    }
 
     [Test]
     public void Enums_UndefinedValues_RoundTrip()

@@ -38,7 +38,7 @@ public sealed class EndToEndTests(ICodec codec)
         Assert.That(descriptor.Name, Is.EqualTo("roundtrip"));
         Assert.That(descriptor.Version, Is.EqualTo("2.0.0"));
         Assert.That(descriptor.ContractName, Is.EqualTo("RoundTrip"));
-        Assert.That(descriptor.Methods, Has.Count.EqualTo(10));
+        Assert.That(descriptor.Methods, Has.Count.EqualTo(11));
         Assert.That(_proxy, Is.InstanceOf<RoundTripClient>());
     }
 
@@ -125,6 +125,21 @@ public sealed class EndToEndTests(ICodec codec)
     }
 
     [Test]
+    public async Task EchoProfile_InitOnlyRecord_ReachesHandlerAndReplies()
+    {
+        var profile = new Profile { Name = "Ada", Age = 36, Tags = ["math", "engines"], Home = new Point(1, 2), Born = new DateTime(1815, 12, 10, 0, 0, 0, DateTimeKind.Utc) };
+
+        var reply = await _proxy.EchoProfile(profile).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.That(reply.Name, Is.EqualTo("Ada"));
+        Assert.That(reply.Age, Is.EqualTo(37), "the handler's change came back");
+        Assert.That(reply.Nickname, Is.Null);
+        Assert.That(reply.Tags, Is.EqualTo(new[] { "math", "engines" }));
+        Assert.That(reply.Home, Is.EqualTo(new Point(1, 2)));
+        Assert.That(reply.Born, Is.EqualTo(profile.Born));
+    }
+
+    [Test]
     public void Dispatcher_UnknownEndpoint_Throws404()
     {
         var dispatcher = ServiceContracts.Get<IRoundTrip>().CreateDispatcher(_handler);
@@ -167,6 +182,8 @@ public sealed class EndToEndTests(ICodec codec)
         public Task<Primitives> EchoPrimitives(Primitives value) => Task.FromResult(value);
 
         public Task<TreeNode?> EchoTree(TreeNode? node) => Task.FromResult(node);
+
+        public Task<Profile> EchoProfile(Profile profile) => Task.FromResult(profile with { Age = profile.Age + 1 });
 
         public Task<Page<Item>> Search(string query, int limit, Color? color, CancellationToken cancellationToken = default)
         {

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Threading;
@@ -20,18 +21,24 @@ public interface IProbe
     IAsyncEnumerable<int> Ticks(int milliseconds, CancellationToken cancellationToken = default);
 }
 
-public sealed class ProbeHandler(string nodeId) : IProbe
+/// <param name="nodeId">The answer of every call.</param>
+/// <param name="started">Told the method name when a slow call starts, so a test knows a call is in flight here.</param>
+public sealed class ProbeHandler(string nodeId, Action<string>? started = null) : IProbe
 {
     public Task<string> WhoAmI(CancellationToken cancellationToken = default) => Task.FromResult(nodeId);
 
-    public async Task<string> SlowWhoAmI(int milliseconds, CancellationToken cancellationToken = default)
+    public Task<string> SlowWhoAmI(int milliseconds, CancellationToken cancellationToken = default) =>
+        SlowAsync(nameof(SlowWhoAmI), milliseconds, cancellationToken);
+
+    public Task<string> IdempotentSlowWhoAmI(int milliseconds, CancellationToken cancellationToken = default) =>
+        SlowAsync(nameof(IdempotentSlowWhoAmI), milliseconds, cancellationToken);
+
+    private async Task<string> SlowAsync(string method, int milliseconds, CancellationToken cancellationToken)
     {
+        started?.Invoke(method);
         await Task.Delay(milliseconds, cancellationToken);
         return nodeId;
     }
-
-    public Task<string> IdempotentSlowWhoAmI(int milliseconds, CancellationToken cancellationToken = default) =>
-        SlowWhoAmI(milliseconds, cancellationToken);
 
     public async IAsyncEnumerable<int> Ticks(int milliseconds, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

@@ -6,7 +6,8 @@ using MicroGen;
 using MicroGen.Registry;
 using MicroGen.TestHost;
 
-// A server process for multi-process tests. Prints "READY <address>" once registered, and stops
+// A server process for multi-process tests. Prints "READY <address>" once registered and
+// "STARTED <method>" when a slow call begins, and stops
 // gracefully (drain, deregister) on SIGTERM, Ctrl+C or a "stop" line on standard input.
 string? Arg(string name)
 {
@@ -34,7 +35,7 @@ await using var service = Micro.CreateService(o =>
     o.RegisterInterval = interval;
     o.DrainTimeout = drain;
 });
-service.Handle<IProbe>(new ProbeHandler(nodeId));
+service.Handle<IProbe>(new ProbeHandler(nodeId, static method => Console.WriteLine($"STARTED {method}")));
 await service.StartAsync();
 Console.WriteLine($"READY {service.Server.Address}");
 

@@ -21,7 +21,7 @@ public interface IClient : IAsyncDisposable
     /// <summary>
     /// Calls <paramref name="method"/> with <paramref name="request"/> and returns its reply.
     /// </summary>
-    /// <exception cref="MicroException">The call failed: the handler's error, a timeout (408), no reachable node (503)…</exception>
+    /// <exception cref="MicroException">The call failed: the handler's error, a timeout (408), a service the registry does not know (404), no reachable node (503)…</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired; the remote handler is cancelled too.</exception>
     ValueTask<TResponse> CallAsync<TRequest, TResponse>(Method<TRequest, TResponse> method, TRequest request, CallOptions? options = null, CancellationToken cancellationToken = default);
 

@@ -213,7 +213,7 @@ public sealed partial class MicroClient
                 }
                 else
                 {
-                    node = await SelectAsync(service, options, tried, cancellationToken).ConfigureAwait(false);
+                    node = await SelectAsync(service, options, tried, attempt, cancellationToken).ConfigureAwait(false);
                     address = node.Address;
                 }
                 var connection = await GetConnectionAsync(address, cancellationToken).ConfigureAwait(false);

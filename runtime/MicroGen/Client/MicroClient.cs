@@ -102,7 +102,7 @@ public sealed partial class MicroClient : IClient
                     }
                     else
                     {
-                        node = await SelectAsync(service, options, tried, token).ConfigureAwait(false);
+                        node = await SelectAsync(service, options, tried, attempt, token).ConfigureAwait(false);
                         address = node.Address;
                     }
 
@@ -212,13 +212,23 @@ public sealed partial class MicroClient : IClient
         return merged;
     }
 
-    private async ValueTask<Node> SelectAsync(string service, CallOptions options, List<string>? tried, CancellationToken cancellationToken)
+    /// <summary>Picks the node for one attempt of a call.</summary>
+    /// <exception cref="MicroException">404: on the first attempt, the registry knows no node of <paramref name="service"/> at all.</exception>
+    /// <exception cref="TransportException">Not processed: no node passes the filters, or the service vanished while retrying.</exception>
+    private async ValueTask<Node> SelectAsync(string service, CallOptions options, List<string>? tried, int attempt, CancellationToken cancellationToken)
     {
         if (Options.Registry is null)
         {
             throw new MicroException(ClientId, MicroStatusCode.ServiceUnavailable, $"no registry is configured to find service {service}; set ClientOptions.Registry or CallOptions.Address");
         }
         var services = await Options.Registry.GetServiceAsync(service, cancellationToken).ConfigureAwait(false);
+        if (attempt == 0 && !HasAnyNode(services))
+        {
+            // A name nobody registered is the caller's mistake (a typo, a missing deployment), not an
+            // outage: say so plainly instead of a retried 503. Once a retry is under way the service
+            // was there a moment ago, so its vanishing mid-call stays a transport failure (503).
+            throw new MicroException(ClientId, MicroStatusCode.NotFound, $"service {service} is not registered (registry: {Options.Registry.Name})");
+        }
         var selectOptions = options.Filters is null && tried is null
             ? SelectOptions.Default
             : new SelectOptions { Filters = options.Filters ?? Array.Empty<SelectFilter>(), ExcludedNodes = (IReadOnlyCollection<string>?)tried ?? Array.Empty<string>() };
@@ -231,6 +241,18 @@ public sealed partial class MicroClient : IClient
         return node ?? throw new TransportException(
             services.Count == 0 ? $"service {service} has no registered node" : $"no node of service {service} passes the selection filters",
             notProcessed: true);
+    }
+
+    private static bool HasAnyNode(IReadOnlyList<ServiceInfo> services)
+    {
+        foreach (var info in services)
+        {
+            if (info.Nodes.Count > 0)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private ValueTask<ITransportConnection> GetConnectionAsync(string address, CancellationToken cancellationToken) =>

@@ -9,6 +9,12 @@ namespace MicroGen.Codec;
 /// The MessagePack codec (<c>application/msgpack</c>), running the formatters the generator writes
 /// plus MessagePack's built-in formatters for primitives. Never MessagePack's dynamic resolvers.
 /// </summary>
+/// <remarks>
+/// A <see cref="DateTime"/> is written as a MessagePack timestamp, which is UTC by definition: a
+/// <see cref="DateTimeKind.Local"/> value is converted to UTC, an
+/// <see cref="DateTimeKind.Unspecified"/> one is taken to be UTC already, and every value is read
+/// back with <see cref="DateTimeKind.Utc"/>. <see cref="DateTimeOffset"/> keeps its offset.
+/// </remarks>
 public sealed class MessagePackCodec : ICodec
 {
     /// <summary>The shared instance.</summary>

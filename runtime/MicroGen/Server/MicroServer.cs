@@ -334,10 +334,12 @@ public sealed class MicroServer : IServer, ITransportHandler
             case OperationCanceledException when scope.DeadlinePassed:
                 return MicroError.Create(ServiceName, MicroStatusCode.Timeout,
                     $"{request.Endpoint} did not finish within the caller's deadline of {request.Timeout!.Value.TotalMilliseconds:0} ms");
-            case OperationCanceledException when callerToken.IsCancellationRequested:
-                return MicroError.Create(ServiceName, MicroStatusCode.Cancelled, $"{request.Endpoint} was cancelled by the caller");
+            // The stop before the caller: closing the listener after the drain timeout also fires the
+            // transport's per-call token, and the caller must not be told it cancelled a call it did not.
             case OperationCanceledException when _stopping.IsCancellationRequested:
                 return MicroError.Create(ServiceName, MicroStatusCode.ServiceUnavailable, $"{request.Endpoint} was cancelled because the server is stopping");
+            case OperationCanceledException when callerToken.IsCancellationRequested:
+                return MicroError.Create(ServiceName, MicroStatusCode.Cancelled, $"{request.Endpoint} was cancelled by the caller");
             default:
                 // Never send exception text or stack traces to callers: they can leak internals.
                 ServerLog.HandlerFailed(_logger, request.Endpoint, request.Id, e);

@@ -126,6 +126,27 @@ public sealed class Everything
     public PingMessage? Proto { get; set; }
 
     public Primitives? Primitives { get; set; }
+
+    public Profile? Owner { get; set; }
+}
+
+/// <summary>
+/// A nominal record: no primary constructor, every member an <c>init</c> accessor, one of them
+/// <c>required</c>. Its formatter must construct it through an object initializer.
+/// </summary>
+public sealed record Profile
+{
+    public required string Name { get; init; }
+
+    public int Age { get; init; }
+
+    public string? Nickname { get; init; }
+
+    public DateTime Born { get; init; }
+
+    public IReadOnlyList<string>? Tags { get; init; }
+
+    public Point? Home { get; init; }
 }
 
 [MicroEvent]
@@ -147,6 +168,8 @@ public interface IRoundTrip
     Task<Primitives> EchoPrimitives(Primitives value);
 
     Task<TreeNode?> EchoTree(TreeNode? node);
+
+    Task<Profile> EchoProfile(Profile profile);
 
     Task<Page<Item>> Search(string query, int limit, Color? color, CancellationToken cancellationToken = default);
 

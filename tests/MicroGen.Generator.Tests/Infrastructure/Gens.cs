@@ -33,9 +33,20 @@ internal static class Gens
 
     public static readonly Gen<string?> NullableText = Text.Null(0.2);
 
-    public static readonly Gen<DateTime> DateTime = Gen.Long[System.DateTime.MinValue.Ticks, System.DateTime.MaxValue.Ticks]
-        .Select(static ticks => new DateTime(ticks, DateTimeKind.Utc))
-        .WithEdges(System.DateTime.MinValue, System.DateTime.MaxValue, System.DateTime.UnixEpoch);
+    /// <summary>
+    /// Every <see cref="DateTimeKind"/>. Local values stay a day inside the calendar: near its ends
+    /// a local time has no UTC equivalent, which the JSON reader refuses (see
+    /// <see cref="Codecs.Carried(MicroGen.Codec.ICodec, System.DateTime)"/>).
+    /// </summary>
+    public static readonly Gen<DateTime> DateTime = Gen.Enum<DateTimeKind>()
+        .SelectMany(static kind => (kind == DateTimeKind.Local
+                ? Gen.Long[System.DateTime.MinValue.Ticks + System.TimeSpan.TicksPerDay, System.DateTime.MaxValue.Ticks - System.TimeSpan.TicksPerDay]
+                : Gen.Long[System.DateTime.MinValue.Ticks, System.DateTime.MaxValue.Ticks])
+            .Select(ticks => new DateTime(ticks, kind)))
+        .WithEdges(
+            System.DateTime.MinValue, System.DateTime.MaxValue, System.DateTime.UnixEpoch,
+            System.DateTime.SpecifyKind(System.DateTime.MinValue, DateTimeKind.Utc), System.DateTime.SpecifyKind(System.DateTime.MaxValue, DateTimeKind.Utc),
+            new DateTime(2024, 2, 29, 12, 0, 0, DateTimeKind.Local));
 
     /// <summary>Offsets from -14:00 to +14:00 in whole minutes (what DateTimeOffset allows), away from the edges of the calendar.</summary>
     public static readonly Gen<DateTimeOffset> DateTimeOffset = Gen.Select(
@@ -72,6 +83,9 @@ internal static class Gens
                     Children = children?.Where(static c => c is not null).Select(static c => c!).ToList(),
                 }))));
 
+    public static readonly Gen<Profile> Profile = Gen.Select(Text, Int, NullableText, DateTime, Text.Array[0, 5].Null(0.3), Point.Nullable(),
+        static (name, age, nickname, born, tags, home) => new Profile { Name = name, Age = age, Nickname = nickname, Born = born, Tags = tags, Home = home });
+
     public static readonly Gen<PingMessage> Proto = Gen.Select(Text, Long, Text.Array[0, 4], static (text, number, tags) =>
     {
         var message = new PingMessage { Text = text, Number = number };
@@ -90,7 +104,7 @@ internal static class Gens
             Item.Array[0, 5].Select(static items => new Page<Item> { Items = items, Total = items.Length, Cursor = items.Length == 0 ? null : "next" }).Null(0.2),
             Gen.Select(Double, Double, static (x, y) => new MutablePoint { X = x, Y = y }),
             Proto.Null(0.3))
-        .SelectMany(b => Primitives.Null(0.3).Select(p => new Everything
+        .SelectMany(b => Gen.Select(Primitives.Null(0.3), Profile.Null(0.3)).Select(c => new Everything
         {
             Title = a.Item1,
             MaybeNumber = a.Item2,
@@ -108,6 +122,7 @@ internal static class Gens
             Page = b.Item6,
             Mutable = b.Item7,
             Proto = b.Item8,
-            Primitives = p,
+            Primitives = c.Item1,
+            Owner = c.Item2,
         })));
 }

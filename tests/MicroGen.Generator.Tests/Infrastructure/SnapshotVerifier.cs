@@ -13,9 +13,13 @@ namespace MicroGen.Generator.Tests.Infrastructure;
 /// writes <c>{name}.received.cs</c> beside it and fails with a line diff; with
 /// <c>MICROGEN_ACCEPT_SNAPSHOTS=1</c> it overwrites the verified file instead.
 /// </summary>
+/// <remarks>
+/// Every member takes an optional <c>directory</c> (default: this project's <c>Snapshots/</c>
+/// folder) so that the helper's own tests can run it against a temporary folder.
+/// </remarks>
 internal static class SnapshotVerifier
 {
-    private const string AcceptVariable = "MICROGEN_ACCEPT_SNAPSHOTS";
+    public const string AcceptVariable = "MICROGEN_ACCEPT_SNAPSHOTS";
 
     public static string SnapshotDirectory([CallerFilePath] string callerPath = "") =>
         Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(callerPath)!)!, "Snapshots");
@@ -23,9 +27,9 @@ internal static class SnapshotVerifier
     public static bool Accepting => Environment.GetEnvironmentVariable(AcceptVariable) == "1";
 
     /// <summary>The snapshot names committed for a case (<c>{case}.{file}</c>).</summary>
-    public static IReadOnlyList<string> VerifiedNames(string caseName) =>
-        Directory.Exists(SnapshotDirectory())
-            ? Directory.GetFiles(SnapshotDirectory(), caseName + ".*.verified.cs")
+    public static IReadOnlyList<string> VerifiedNames(string caseName, string? directory = null) =>
+        Directory.Exists(directory ??= SnapshotDirectory())
+            ? Directory.GetFiles(directory, caseName + ".*.verified.cs")
                 .Select(static p => Path.GetFileName(p)[..^".verified.cs".Length])
                 .OrderBy(static n => n, StringComparer.Ordinal)
                 .ToList()
@@ -35,9 +39,10 @@ internal static class SnapshotVerifier
     public static string NameFor(string caseName, string hintName) =>
         caseName + "." + (hintName.EndsWith(".g.cs", StringComparison.Ordinal) ? hintName[..^".g.cs".Length] : hintName);
 
-    public static void Verify(string name, string actual)
+    /// <summary>Passes when <paramref name="actual"/> equals <c>{name}.verified.cs</c> in <paramref name="directory"/>.</summary>
+    public static void Verify(string name, string actual, string? directory = null)
     {
-        var directory = SnapshotDirectory();
+        directory ??= SnapshotDirectory();
         var verifiedPath = Path.Combine(directory, name + ".verified.cs");
         var receivedPath = Path.Combine(directory, name + ".received.cs");
         actual = Normalize(actual);
@@ -54,6 +59,7 @@ internal static class SnapshotVerifier
             File.Delete(receivedPath);
             return;
         }
+        Directory.CreateDirectory(directory);
         File.WriteAllText(receivedPath, actual);
         Assert.Fail(expected is null
             ? $"No snapshot {verifiedPath}; the output was written to {receivedPath}. Review it and run with {AcceptVariable}=1 to accept."

@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -14,6 +16,7 @@ internal sealed class HostProcess : IAsyncDisposable
     private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ConcurrentQueue<string> _output = new();
+    private readonly List<(string Line, TaskCompletionSource Seen)> _waiters = new();
 
     private HostProcess(Process process)
     {
@@ -24,7 +27,11 @@ internal sealed class HostProcess : IAsyncDisposable
             {
                 return;
             }
-            _output.Enqueue(e.Data);
+            lock (_waiters)
+            {
+                _output.Enqueue(e.Data);
+                _waiters.RemoveAll(w => w.Line == e.Data && w.Seen.TrySetResult());
+            }
             if (e.Data.StartsWith("READY ", StringComparison.Ordinal))
             {
                 _ready.TrySetResult(e.Data["READY ".Length..]);
@@ -85,6 +92,24 @@ internal sealed class HostProcess : IAsyncDisposable
         }
         return host;
     }
+
+    /// <summary>Completes once the host has printed <paramref name="line"/> (at once if it already has).</summary>
+    public Task WaitForLineAsync(string line)
+    {
+        lock (_waiters)
+        {
+            if (_output.Contains(line))
+            {
+                return Task.CompletedTask;
+            }
+            var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((line, seen));
+            return seen.Task;
+        }
+    }
+
+    /// <summary>How many times the host has printed <paramref name="line"/>.</summary>
+    public int CountLines(string line) => _output.Count(l => l == line);
 
     /// <summary>Asks the host to stop gracefully and waits until it has.</summary>
     public async Task StopAsync()

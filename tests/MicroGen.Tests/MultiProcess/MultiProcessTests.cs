@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using MicroGen.Client;
 using MicroGen.Registry;
 using MicroGen.Selector;
 using MicroGen.Service;
@@ -157,6 +158,66 @@ public sealed class MultiProcessTests
         }
         while (services.SelectMany(s => s.Nodes).Any(n => n.Id == "node-a") && DateTime.UtcNow < deadline);
         Assert.That(services.SelectMany(s => s.Nodes).Select(n => n.Id), Is.EqualTo(new[] { "node-b" }));
+    }
+
+    /// <summary>
+    /// Starts one slow call on each node (round robin alternates), waits until both handlers run,
+    /// then kills node-a: the call in flight there has reached its handler and is cut off.
+    /// </summary>
+    private static async Task<(Task<string> First, Task<string> Second)> KillNodeAWithCallsInFlightAsync(
+        IService caller, HostProcess a, HostProcess b, Func<IProbe, Task<string>> slowCall, string startedLine)
+    {
+        var probe = caller.Client.For<IProbe>(new CallOptions { Timeout = TimeSpan.FromSeconds(30) });
+        for (var i = 0; i < 4; i++)
+        {
+            await probe.WhoAmI().Bounded(); // both nodes known and connected
+        }
+        var first = slowCall(probe);
+        var second = slowCall(probe);
+        await Task.WhenAll(a.WaitForLineAsync(startedLine), b.WaitForLineAsync(startedLine)).Bounded();
+        await a.KillAsync();
+        return (first, second);
+    }
+
+    [Test]
+    public async Task TwoServers_OneKilledWithIdempotentCallInFlight_CallSucceedsOnOther()
+    {
+        var a = await StartHostAsync("node-a");
+        var b = await StartHostAsync("node-b");
+        await using var caller = CreateCaller();
+
+        // Each handler takes 3 s, far longer than the kill, so node-a's call is cut off mid-way.
+        var (first, second) = await KillNodeAWithCallsInFlightAsync(caller, a, b, static p => p.IdempotentSlowWhoAmI(3000), "STARTED IdempotentSlowWhoAmI");
+        var replies = await Task.WhenAll(first, second).Bounded();
+
+        Assert.That(replies, Is.EqualTo(new[] { "node-b", "node-b" }), "the call cut off on node-a was retried on node-b");
+        Assert.That(b.CountLines("STARTED IdempotentSlowWhoAmI"), Is.EqualTo(2), "node-b ran its own call and the retry");
+    }
+
+    [Test]
+    public async Task TwoServers_OneKilledWithCallInFlight_NonIdempotentCallFails503NotRetried()
+    {
+        var a = await StartHostAsync("node-a");
+        var b = await StartHostAsync("node-b");
+        await using var caller = CreateCaller();
+
+        var (first, second) = await KillNodeAWithCallsInFlightAsync(caller, a, b, static p => p.SlowWhoAmI(3000), "STARTED SlowWhoAmI");
+        var outcomes = await Task.WhenAll(Outcome(first), Outcome(second)).Bounded();
+
+        Assert.That(outcomes.Order(), Is.EqualTo(new[] { "503", "node-b" }), "the call cut off on node-a may have run, so it is not retried");
+        Assert.That(b.CountLines("STARTED SlowWhoAmI"), Is.EqualTo(1), "node-b ran only its own call");
+
+        static async Task<string> Outcome(Task<string> call)
+        {
+            try
+            {
+                return await call;
+            }
+            catch (MicroException e)
+            {
+                return e.Code.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
     }
 
     [Test]

@@ -1,11 +1,14 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using MicroGen.Client;
 using MicroGen.Codec;
 using MicroGen.Registry;
+using MicroGen.Selector;
 using MicroGen.Server;
 using MicroGen.Service;
+using MicroGen.Tests.EndToEnd;
 using MicroGen.Transport;
 using NUnit.Framework;
 
@@ -13,10 +16,11 @@ namespace MicroGen.Tests.Runtime;
 
 /// <summary>
 /// The client/server runtime exercised through a hand-written dispatcher, independent of the
-/// generator: deadlines, cancellation, errors, metadata, unknown endpoints and content types.
+/// generator: deadlines, cancellation, errors, metadata, unknown services, endpoints and content
+/// types, on each transport.
 /// </summary>
-[TestFixture]
-public sealed class ManualDispatcherTests
+[TestFixtureSource(typeof(Transports), nameof(Transports.All))]
+public sealed class ManualDispatcherTests(string transport)
 {
     private static readonly Method<string, string> Echo = new("echo", "Echo.Echo");
     private static readonly Method<string, string> Sleep = new("echo", "Echo.Sleep");
@@ -28,15 +32,25 @@ public sealed class ManualDispatcherTests
     private MicroService _caller = null!;
     private EchoDispatcher _dispatcher = null!;
 
+    private readonly List<ITransport> _transports = new();
+
+    /// <summary>A transport of this fixture's kind, closed in <see cref="TearDown"/> (services do not close one handed in).</summary>
+    private ITransport NewTransport()
+    {
+        var created = Transports.Create(transport);
+        _transports.Add(created);
+        return created;
+    }
+
     [SetUp]
     public async Task SetUp()
     {
         _registry = new InMemoryRegistry();
         _dispatcher = new EchoDispatcher();
-        _server = new MicroService(new ServiceOptions { Name = "echo", Registry = _registry, Transport = new InMemoryTransport() });
+        _server = new MicroService(new ServiceOptions { Name = "echo", Registry = _registry, Transport = NewTransport() });
         _server.Server.AddDispatcher(_dispatcher);
         await _server.StartAsync().Bounded();
-        _caller = new MicroService(new ServiceOptions { Name = "caller", Registry = _registry, Transport = new InMemoryTransport() });
+        _caller = new MicroService(new ServiceOptions { Name = "caller", Registry = _registry, Transport = NewTransport() });
     }
 
     [TearDown]
@@ -50,6 +64,11 @@ public sealed class ManualDispatcherTests
         {
             await _server.DisposeAsync();
         }
+        foreach (var created in _transports)
+        {
+            await created.DisposeAsync();
+        }
+        _transports.Clear();
     }
 
     [Test]
@@ -95,12 +114,40 @@ public sealed class ManualDispatcherTests
     }
 
     [Test]
-    public void Call_UnknownService_Returns503()
+    public void Call_UnknownService_Returns404NamingServiceAndRegistry()
     {
         var e = Assert.ThrowsAsync<MicroException>(async () =>
             await _caller.Client.CallAsync(Echo, "x", new CallOptions { Service = "nobody" }).Bounded());
-        Assert.That(e!.Code, Is.EqualTo(503));
-        Assert.That(e.Detail, Does.Contain("nobody"));
+        Assert.That(e!.Code, Is.EqualTo(MicroStatusCode.NotFound));
+        Assert.That(e.Detail, Is.EqualTo("service nobody is not registered (registry: memory)"));
+    }
+
+    [Test]
+    public void ServerStream_UnknownService_Returns404()
+    {
+        var watch = new Method<string, string>("nobody", "Echo.Watch", MethodType.ServerStreaming);
+        using var bound = new CancellationTokenSource(TestTimeouts.Default);
+
+        var e = Assert.ThrowsAsync<MicroException>(async () =>
+        {
+            await foreach (var _ in _caller.Client.ServerStreamAsync(watch, "x", cancellationToken: bound.Token))
+            {
+            }
+        });
+
+        Assert.That(e!.Code, Is.EqualTo(MicroStatusCode.NotFound));
+        Assert.That(e.Detail, Is.EqualTo("service nobody is not registered (registry: memory)"));
+    }
+
+    [Test]
+    public void Call_RegisteredServiceNoNodePassesFilters_Returns503()
+    {
+        var options = new CallOptions { Filters = new[] { SelectFilters.Version("9.9.9") } };
+
+        var e = Assert.ThrowsAsync<MicroException>(async () => await _caller.Client.CallAsync(Echo, "x", options).Bounded());
+
+        Assert.That(e!.Code, Is.EqualTo(MicroStatusCode.ServiceUnavailable));
+        Assert.That(e.Detail, Does.Contain("no node of service echo passes the selection filters"));
     }
 
     [Test]
@@ -117,8 +164,8 @@ public sealed class ManualDispatcherTests
     {
         await using var server = new MicroServer(new ServerOptions
         {
-            Name = "json-only", Transport = new InMemoryTransport(), Registry = _registry,
-            Codecs = new System.Collections.Generic.List<ICodec> { JsonCodec.Instance },
+            Name = "json-only", Transport = NewTransport(), Registry = _registry,
+            Codecs = new List<ICodec> { JsonCodec.Instance },
         });
         server.AddDispatcher(new EchoDispatcher());
         await server.StartAsync().Bounded();
