@@ -363,6 +363,150 @@ public sealed class TcpTransportStreamTests : TransportTestBase
     }
 
     [Test]
+    public async Task ConnectionReset_EightOpenStreamsOfEveryShape_AllFailPromptlyWithTransportException_ThenANewConnectionWorks()
+    {
+        // Arrange: the connection runs through a relay that can reset it, as a crash or a dead network would.
+        const int streams = 8;
+        var handlersEnded = 0;
+        var allHandlersEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handler = new StreamHandler(async (request, stream, ct) =>
+        {
+            try
+            {
+                await HandleAsync(request, stream, ct);
+            }
+            catch (Exception e) when (e is OperationCanceledException or TransportException)
+            {
+                // The listener's side of the reset: its token fired or its read or write failed.
+                if (Interlocked.Increment(ref handlersEnded) == streams)
+                {
+                    allHandlersEnded.TrySetResult();
+                }
+                throw;
+            }
+        });
+
+        static async Task HandleAsync(TransportRequest request, ITransportStream stream, CancellationToken ct)
+        {
+            switch (request.Text())
+            {
+                case "hold": // writes once, then neither reads nor writes
+                    await stream.WriteAsync("ready", ct);
+                    await Task.Delay(Timeout.Infinite, ct);
+                    break;
+                case "flood": // fills its window and never reads
+                    var blob = new byte[16 * 1024];
+                    while (true)
+                    {
+                        await stream.WriteAsync(blob, ct);
+                    }
+                case "sink": // client streaming: reads everything, then answers once
+                    var count = (await stream.ReadAllAsync(ct)).Count;
+                    await stream.WriteAsync($"sink:{count}", ct);
+                    await stream.CompleteAsync(null, null, ct);
+                    break;
+                default: // duplex echo
+                    while (await stream.MoveNextAsync(ct))
+                    {
+                        await stream.WriteAsync($"echo:{stream.CurrentText()}", ct);
+                    }
+                    await stream.CompleteAsync(null, null, ct);
+                    break;
+            }
+        }
+        var listener = await ListenAsync(handler);
+        await using var relay = TcpRelay.Start(listener.Address);
+        var transport = CreateTransport();
+        var connection = Track(await transport.DialAsync(relay.Address).DefaultTimeout());
+        var payload = new byte[1024];
+        var fit = (int)Math.Ceiling((double)TcpProtocolWindow / KiBMessageCost);
+        var pending = new List<(string Shape, Task Operation)>();
+
+        // 1. Server stream, caller waiting for the next item.
+        var serverWaiting = await connection.OpenStreamAsync(Streams.Request("hold")).DefaultTimeout();
+        await serverWaiting.CompleteAsync().DefaultTimeout();
+        Assert.That(await serverWaiting.MoveNextAsync().DefaultTimeout(), Is.True);
+        pending.Add(("server stream, read pending", serverWaiting.MoveNextAsync().AsTask()));
+        // 2. Server stream flooding a caller that stopped reading: data is buffered, nothing pending.
+        var serverFlooding = await connection.OpenStreamAsync(Streams.Request("flood")).DefaultTimeout();
+        Assert.That(await serverFlooding.MoveNextAsync().DefaultTimeout(), Is.True);
+        // 3. Client stream whose writer waits for window from a handler that does not read.
+        var clientBlocked = await connection.OpenStreamAsync(Streams.Request("hold")).DefaultTimeout();
+        Assert.That(await clientBlocked.MoveNextAsync().DefaultTimeout(), Is.True);
+        for (var i = 0; i < fit; i++)
+        {
+            await clientBlocked.WriteAsync(payload).DefaultTimeout();
+        }
+        pending.Add(("client stream, write waiting for window", clientBlocked.WriteAsync(payload).AsTask()));
+        // 4. Client stream mid-upload, caller waiting for the reply.
+        var clientUploading = await connection.OpenStreamAsync(Streams.Request("sink")).DefaultTimeout();
+        for (var i = 0; i < 10; i++)
+        {
+            await clientUploading.WriteAsync($"chunk {i}").DefaultTimeout();
+        }
+        pending.Add(("client stream, reply pending", clientUploading.MoveNextAsync().AsTask()));
+        // 5. Duplex after one round trip, read pending.
+        var duplexTalking = await connection.OpenStreamAsync(Streams.Request("echo")).DefaultTimeout();
+        await duplexTalking.WriteAsync("ping").DefaultTimeout();
+        Assert.That(await duplexTalking.MoveNextAsync().DefaultTimeout(), Is.True);
+        Assert.That(duplexTalking.CurrentText(), Is.EqualTo("echo:ping"));
+        pending.Add(("duplex, read pending", duplexTalking.MoveNextAsync().AsTask()));
+        // 6. Duplex blocked both ways: the handler floods and reads nothing, the caller writes and reads nothing.
+        var duplexBlocked = await connection.OpenStreamAsync(Streams.Request("flood")).DefaultTimeout();
+        for (var i = 0; i < fit; i++)
+        {
+            await duplexBlocked.WriteAsync(payload).DefaultTimeout();
+        }
+        pending.Add(("duplex, write waiting for window", duplexBlocked.WriteAsync(payload).AsTask()));
+        // 7. Caller half-closed, waiting for the listener's end.
+        var halfClosed = await connection.OpenStreamAsync(Streams.Request("hold")).DefaultTimeout();
+        Assert.That(await halfClosed.MoveNextAsync().DefaultTimeout(), Is.True);
+        await halfClosed.CompleteAsync().DefaultTimeout();
+        pending.Add(("half-closed, end pending", halfClosed.MoveNextAsync().AsTask()));
+        // 8. Opened and accepted, nothing exchanged yet.
+        var idle = await connection.OpenStreamAsync(Streams.Request("echo")).DefaultTimeout();
+        Assert.That(pending.Select(p => p.Operation.IsCompleted), Is.All.False, "every pending operation really waits before the reset");
+
+        // Act
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        relay.KillAll();
+
+        // Assert: every pending read and write fails, promptly, with a TransportException that says why.
+        foreach (var (shape, operation) in pending)
+        {
+            var e = Assert.ThrowsAsync<TransportException>(() => operation.DefaultTimeout(), shape);
+            Assert.That(e!.Message, Does.Contain("closed"), shape);
+            Assert.That(e.NotProcessed, Is.False, $"{shape}: the handler ran");
+        }
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)), "a reset connection fails its streams at once, not after a keep-alive timeout");
+        // The streams with nothing pending fail on their next use, buffered data or not.
+        Assert.ThrowsAsync<TransportException>(() => serverFlooding.MoveNextAsync().AsTask().DefaultTimeout(), "flooded server stream, next read");
+        Assert.ThrowsAsync<TransportException>(() => idle.WriteAsync("late").DefaultTimeout(), "idle stream, next write");
+        Assert.ThrowsAsync<TransportException>(() => idle.MoveNextAsync().AsTask().DefaultTimeout(), "idle stream, next read");
+        Assert.That(connection.IsAvailable, Is.False);
+        await allHandlersEnded.Task.DefaultTimeout(); // the listener saw the reset too: all eight handlers ended
+        foreach (var stream in new[] { serverWaiting, serverFlooding, clientBlocked, clientUploading, duplexTalking, duplexBlocked, halfClosed, idle })
+        {
+            await stream.DisposeAsync();
+        }
+
+        // A new connection, dialled the same way, carries streams again.
+        var again = Track(await transport.DialAsync(relay.Address).DefaultTimeout());
+        await using var upload = await again.OpenStreamAsync(Streams.Request("sink")).DefaultTimeout();
+        for (var i = 0; i < 3; i++)
+        {
+            await upload.WriteAsync($"chunk {i}").DefaultTimeout();
+        }
+        await upload.CompleteAsync().DefaultTimeout();
+        Assert.That(await upload.ReadAllAsync().DefaultTimeout(), Is.EqualTo(new[] { "sink:3" }));
+        await using var echo = await again.OpenStreamAsync(Streams.Request("echo")).DefaultTimeout();
+        await echo.WriteAsync("again").DefaultTimeout();
+        await echo.CompleteAsync().DefaultTimeout();
+        Assert.That(await echo.ReadAllAsync().DefaultTimeout(), Is.EqualTo(new[] { "echo:again" }));
+        Assert.That(relay.Accepted, Is.EqualTo(2));
+    }
+
+    [Test]
     public async Task CallerConnectionDisposed_HandlerReadFailsAndTokenFires()
     {
         // Arrange
