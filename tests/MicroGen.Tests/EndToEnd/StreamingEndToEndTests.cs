@@ -390,6 +390,61 @@ public sealed class StreamingEndToEndTests(string transport)
     }
 
     [Test]
+    public async Task Concurrency_64ServerStreams64DuplexAnd300UnaryCalls_OneConnection_EveryItemArrives()
+    {
+        // Arrange: one server with a streaming and a unary contract, and a caller whose dials are counted.
+        await using var pair = await ServicePair.StartAsync(transport, "e2e-mixed", s => s.Handle<IStreaming>(new StreamingHandler()).Handle<IShapes>(new ShapesHandler()));
+        var dialling = new DialCountingTransport(Transports.Create(transport));
+        await using var caller = Micro.CreateService(o =>
+        {
+            o.Name = "mixed-caller";
+            o.Registry = pair.Registry;
+            o.Transport = dialling;
+        });
+        var streaming = caller.Client.For<IStreaming>();
+        var shapes = caller.Client.For<IShapes>();
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        async Task ServerStreamAsync(int k)
+        {
+            await go.Task;
+            var lines = await ToListAsync(streaming.Tail($"s{k}", k, 200));
+            Assert.That(lines, Is.EqualTo(Enumerable.Range(k, 200).Select(i => new Line(i, $"s{k}:{i}"))), $"server stream {k}");
+        }
+
+        async Task DuplexAsync(int k)
+        {
+            await go.Task;
+            var texts = Enumerable.Range(0, 100).Select(i => $"{k}.{i}").ToArray();
+            var echoed = await ToListAsync(streaming.Echo($"d{k}>", Lines(texts)));
+            Assert.That(echoed, Is.EqualTo(texts.Select((t, i) => new Line(i, $"d{k}>{t}"))), $"duplex {k}");
+        }
+
+        async Task UnaryAsync(int k)
+        {
+            await go.Task;
+            Assert.That(await shapes.Add(k, 1000), Is.EqualTo(k + 1000), $"unary {k}");
+            Assert.That(await shapes.Echo($"u{k}"), Is.EqualTo($"u{k}"), $"unary echo {k}");
+        }
+
+        var calls = Enumerable.Range(0, 64).Select(ServerStreamAsync)
+            .Concat(Enumerable.Range(0, 64).Select(DuplexAsync))
+            .Concat(Enumerable.Range(0, 300).Select(UnaryAsync))
+            .ToArray();
+        var clock = Stopwatch.StartNew();
+
+        // Act: all of them at once.
+        go.SetResult();
+        await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Assert
+        Assert.That(calls.Select(c => c.Status), Is.All.EqualTo(TaskStatus.RanToCompletion));
+        Assert.That(dialling.Dials, Is.EqualTo(1), "both contracts live at one address: every call and stream shares one connection");
+        TestContext.Out.WriteLine($"{transport}: 64 server streams x 200, 64 duplex x 100, 600 unary calls in {clock.ElapsedMilliseconds} ms");
+        await dialling.DisposeAsync();
+    }
+
+    [Test]
     public async Task Metadata_ServerStream_ArrivesInHandlerAndBack()
     {
         using var scope = MicroContext.Begin();
