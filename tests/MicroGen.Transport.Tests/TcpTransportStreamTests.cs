@@ -637,8 +637,9 @@ public sealed class TcpTransportStreamTests : TransportTestBase
     [Test]
     public async Task SlowConsumer_HundredThousandMessages_HeapGrowthStaysFarBelowBytesSent()
     {
-        // Arrange: 100,000 messages of 1 KiB (~100 MB) towards a reader slower than the writer.
+        // Arrange: 100,000 messages of 1 KiB (~100 MB) towards a reader slower than the writer all the way.
         const int count = 100_000;
+        var written = 0;
         var handler = new StreamHandler(async (request, stream, ct) =>
         {
             var blob = new byte[1024];
@@ -646,6 +647,7 @@ public sealed class TcpTransportStreamTests : TransportTestBase
             {
                 blob[0] = (byte)i;
                 await stream.WriteAsync(blob, ct);
+                Volatile.Write(ref written, i + 1);
             }
             await stream.CompleteAsync(null, null, ct);
         });
@@ -656,6 +658,10 @@ public sealed class TcpTransportStreamTests : TransportTestBase
         long peak = 0;
         var received = 0;
         var corrupt = 0;
+        var maxAhead = 0;
+        // A writer may run ahead of its reader by one window of messages, plus the frame that overdraws it (§8.3).
+        var window = (int)Math.Ceiling((double)TcpProtocolWindow / KiBMessageCost) + 1;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
 
         // Act
         await using var stream = await connection.OpenStreamAsync(Streams.Request()).DefaultTimeout();
@@ -667,10 +673,15 @@ public sealed class TcpTransportStreamTests : TransportTestBase
                 corrupt++;
             }
             received++;
-            if (received % 5_000 == 0)
+            if (received % 200 == 0)
             {
-                // The writer runs ahead while this reader sleeps; what it may buffer is bounded by the window.
-                await Task.Delay(20, timeout.Token);
+                // Slow throughout, not in bursts: a short pause every 200 messages (500 pauses, a few
+                // seconds in all), so the writer is always waiting for this reader's window.
+                await Task.Delay(1, timeout.Token);
+                maxAhead = Math.Max(maxAhead, Volatile.Read(ref written) - received);
+            }
+            if (received % 10_000 == 0)
+            {
                 peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: true) - before);
             }
         }
@@ -678,7 +689,10 @@ public sealed class TcpTransportStreamTests : TransportTestBase
         // Assert
         Assert.That(received, Is.EqualTo(count));
         Assert.That(corrupt, Is.Zero);
+        Assert.That(maxAhead, Is.GreaterThan(window / 2), "the writer did fill the window: the reader really was the slower side");
+        Assert.That(maxAhead, Is.LessThanOrEqualTo(window), $"the writer ran {maxAhead} messages ahead of its reader; flow control allows {window}");
         Assert.That(peak, Is.LessThan(16L * 1024 * 1024), $"managed heap grew by {peak:N0} bytes while {count * 1024L:N0} bytes were streamed");
+        TestContext.Out.WriteLine($"slow consumer: {clock.ElapsedMilliseconds} ms, writer at most {maxAhead} messages ahead, heap peak +{peak:N0} bytes");
     }
 
     [Test]
