@@ -20,3 +20,10 @@ public sealed record HelloRequest
 }
 
 public sealed record HelloReply(string Message, int Greeting);
+
+/// <summary>
+/// An event: the client publishes one after its calls, the server subscribes to it. [MicroEvent]
+/// has its codec routines generated like a contract type's, so delivery needs no reflection.
+/// </summary>
+[MicroEvent]
+public sealed record GreetingSent(string Name, int Greeting);

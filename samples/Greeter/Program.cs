@@ -8,6 +8,8 @@ using MicroGen;
 
 // With no argument: starts the server as a second process, runs the client against it, then
 // stops the server. "server" and "client" run one side alone, for two terminals.
+// The topic the client publishes GreetingSent on and the server subscribes to.
+const string GreetedTopic = "greeter.greeted";
 var mode = args.Length > 0 ? args[0] : "demo";
 return mode switch
 {
@@ -24,7 +26,8 @@ static int Usage()
 }
 
 // The server: a service named "greeter" serving IGreeter on the embedded defaults (TCP on a free
-// loopback port, registered in the file-system registry). Stops on Ctrl+C, SIGTERM or "stop" on stdin.
+// loopback port, registered in the file-system registry) and subscribed to the "greeter.greeted"
+// event through the embedded broker. Stops on Ctrl+C, SIGTERM or "stop" on stdin.
 static async Task<int> RunServerAsync()
 {
     using var stop = new CancellationTokenSource();
@@ -41,6 +44,14 @@ static async Task<int> RunServerAsync()
 
     await using var service = Micro.CreateService(o => o.Name = "greeter");
     service.Handle<IGreeter>(new GreeterHandler());
+    // A queue group, so that a stale entry left by a server that crashed within the registry TTL is
+    // skipped (the message goes to a live member) instead of failing the publish.
+    service.Subscribe<GreetingSent>(GreetedTopic, (evt, _) =>
+    {
+        var info = MicroContext.Current!.Event!;
+        Console.WriteLine($"[server pid {Environment.ProcessId}] event {info.Topic} from {info.Publisher}: {evt.Name} got greeting #{evt.Greeting} (message {info.Id})");
+        return Task.CompletedTask;
+    }, queue: "greeter");
     await service.StartAsync();
     Console.WriteLine($"[server pid {Environment.ProcessId}] greeter listening on {service.Server.Address}");
     try
@@ -55,7 +66,7 @@ static async Task<int> RunServerAsync()
     return 0;
 }
 
-// The client: finds "greeter" through the registry and calls it.
+// The client: finds "greeter" through the registry, calls it, then publishes one event.
 static async Task<int> RunClientAsync()
 {
     await using var caller = Micro.CreateService(o => o.Name = "caller");
@@ -76,7 +87,12 @@ static async Task<int> RunClientAsync()
         Console.WriteLine($"[client pid {Environment.ProcessId}] error as expected: {e.Code} {e.Status}: {e.Detail}");
     }
 
-    Console.WriteLine($"[client pid {Environment.ProcessId}] greetings served: {await greeter.CountGreetings()}");
+    var served = await greeter.CountGreetings();
+    Console.WriteLine($"[client pid {Environment.ProcessId}] greetings served: {served}");
+
+    // Completes once the subscriber acknowledged it; throws PublishException if nobody could take it.
+    var published = await caller.Client.PublishAsync(GreetedTopic, new GreetingSent("MicroGen", served));
+    Console.WriteLine($"[client pid {Environment.ProcessId}] published {published}");
     return 0;
 }
 

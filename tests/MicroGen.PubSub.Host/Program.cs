@@ -19,6 +19,7 @@ using MicroGen.Registry;
 //   EVT <name> <topic> <id> <publisher> <content-type> <unix-ms> <queue> <redelivered> <k=v;k=v> <payload>   (tab-separated)
 // and "STOPPED <count>" after a graceful stop (SIGTERM, Ctrl+C or "stop" on standard input).
 // --fail makes the handler of that topic throw; --quiet prints no EVT lines (for throughput runs).
+// Warnings and errors are logged to standard error, one "LOG <level> <event> <message> <exception>" line each.
 var name = Arg("--name") ?? $"host-{Environment.ProcessId}";
 var registryDir = Arg("--registry-dir") ?? throw new ArgumentException("--registry-dir is required");
 var failing = new HashSet<string>(Args("--fail"), StringComparer.Ordinal);
@@ -34,6 +35,7 @@ await using var service = Micro.CreateService(o =>
 {
     o.Name = name;
     o.Registry = new FileSystemRegistry(new FileSystemRegistryOptions { Directory = registryDir });
+    o.LoggerFactory = new StderrLoggerFactory();
 });
 
 foreach (var spec in Args("--sub"))

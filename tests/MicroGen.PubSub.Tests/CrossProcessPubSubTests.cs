@@ -230,6 +230,10 @@ public sealed class CrossProcessPubSubTests
         await hosts[1].WaitForEventsAsync(1);
         Assert.That(hosts[1].Events.Single().Payload, Is.EqualTo("m1"));
         Assert.That(hosts[0].EventCount, Is.Zero);
+        // The failing process logged the failure with the message id, on its own side.
+        var logged = await hosts[0].WaitForLogLineAsync("LOG\tError\tHandlerFailed", e.Result.MessageId);
+        Assert.That(logged, Does.Contain("'risky'").And.Contain(nameof(InvalidOperationException)));
+        Assert.That(hosts[1].Log, Does.Not.Contain("HandlerFailed"), "the healthy subscriber logged no failure");
     }
 
     [Test]

@@ -205,6 +205,41 @@ public sealed class EmbeddedBrokerTests
     }
 
     [Test]
+    public async Task Publish_ManyToOneTopic_LookupsStayConstant_NewSubscriberFoundThroughTheWatch()
+    {
+        // Arrange: subscribers register in the real registry; the publisher looks up through a counting one.
+        const int publishes = 300;
+        var counting = new CountingRegistry(_registry);
+        var publisher = CreateBroker(o => { o.Registry = counting; o.CacheTtl = TimeSpan.FromMinutes(10); });
+        var got = new ConcurrentQueue<string>();
+        await using var a = await CreateBroker().SubscribeAsync("cached", (_, _) => { got.Enqueue("a"); return ValueTask.CompletedTask; }).Bounded();
+        var service = EmbeddedBroker.ServiceName("cached");
+
+        // Act 1: many publishes to one topic.
+        for (var i = 0; i < publishes; i++)
+        {
+            Assert.That((await publisher.PublishAsync(Message("cached")).Bounded()).Delivered, Is.EqualTo(1));
+        }
+        var lookupsForMany = counting.Lookups(service);
+
+        // Act 2: a second subscriber appears; the publisher hears of it through its watch, not a poll.
+        await using var b = await CreateBroker().SubscribeAsync("cached", (_, _) => { got.Enqueue("b"); return ValueTask.CompletedTask; }).Bounded();
+        await counting.WaitUntilWatcherConsumedAsync(e => e.Kind == RegistryEventKind.Create && e.Service.Nodes.Any(n => n.Id == b.Id)).Bounded();
+        var afterWatch = await publisher.PublishAsync(Message("cached")).Bounded();
+        for (var i = 1; i < publishes; i++)
+        {
+            Assert.That((await publisher.PublishAsync(Message("cached")).Bounded()).Delivered, Is.EqualTo(2));
+        }
+
+        // Assert: one lookup per registry change, not one per publish.
+        Assert.That(lookupsForMany, Is.EqualTo(1), $"{publishes} publishes to one topic");
+        Assert.That(afterWatch.Deliveries.Select(d => d.Subscriber), Is.EquivalentTo(new[] { a.Id, b.Id }), "the first publish after the watch event already reaches the new subscriber");
+        Assert.That(counting.Lookups(service), Is.EqualTo(2), "the watch event invalidated the cache once; the next publishes were served from it again");
+        Assert.That(got.Count(x => x == "a"), Is.EqualTo(2 * publishes));
+        Assert.That(got.Count(x => x == "b"), Is.EqualTo(publishes));
+    }
+
+    [Test]
     public async Task Publish_RawMessage_BodyHeadersAndEnvelopeArrive()
     {
         var subscriber = CreateBroker();

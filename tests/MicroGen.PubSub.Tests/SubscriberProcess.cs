@@ -111,6 +111,24 @@ internal sealed class SubscriberProcess : IAsyncDisposable
         return host;
     }
 
+    /// <summary>Waits until the process wrote a line (standard output or error) containing every one of <paramref name="parts"/>, and returns it.</summary>
+    public async Task<string> WaitForLogLineAsync(params string[] parts)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (_log.FirstOrDefault(line => parts.All(p => line.Contains(p, StringComparison.Ordinal))) is { } found)
+            {
+                return found;
+            }
+            if (clock.Elapsed > TestTimeouts.Default)
+            {
+                throw new TimeoutException($"{Name} wrote no line containing {string.Join(" and ", parts)} within {TestTimeouts.Default}:\n{Log}");
+            }
+            await Task.Delay(10);
+        }
+    }
+
     /// <summary>Waits until the process printed at least <paramref name="count"/> events.</summary>
     public async Task WaitForEventsAsync(int count, TimeSpan? timeout = null)
     {

@@ -363,6 +363,150 @@ public sealed class TcpTransportStreamTests : TransportTestBase
     }
 
     [Test]
+    public async Task ConnectionReset_EightOpenStreamsOfEveryShape_AllFailPromptlyWithTransportException_ThenANewConnectionWorks()
+    {
+        // Arrange: the connection runs through a relay that can reset it, as a crash or a dead network would.
+        const int streams = 8;
+        var handlersEnded = 0;
+        var allHandlersEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handler = new StreamHandler(async (request, stream, ct) =>
+        {
+            try
+            {
+                await HandleAsync(request, stream, ct);
+            }
+            catch (Exception e) when (e is OperationCanceledException or TransportException)
+            {
+                // The listener's side of the reset: its token fired or its read or write failed.
+                if (Interlocked.Increment(ref handlersEnded) == streams)
+                {
+                    allHandlersEnded.TrySetResult();
+                }
+                throw;
+            }
+        });
+
+        static async Task HandleAsync(TransportRequest request, ITransportStream stream, CancellationToken ct)
+        {
+            switch (request.Text())
+            {
+                case "hold": // writes once, then neither reads nor writes
+                    await stream.WriteAsync("ready", ct);
+                    await Task.Delay(Timeout.Infinite, ct);
+                    break;
+                case "flood": // fills its window and never reads
+                    var blob = new byte[16 * 1024];
+                    while (true)
+                    {
+                        await stream.WriteAsync(blob, ct);
+                    }
+                case "sink": // client streaming: reads everything, then answers once
+                    var count = (await stream.ReadAllAsync(ct)).Count;
+                    await stream.WriteAsync($"sink:{count}", ct);
+                    await stream.CompleteAsync(null, null, ct);
+                    break;
+                default: // duplex echo
+                    while (await stream.MoveNextAsync(ct))
+                    {
+                        await stream.WriteAsync($"echo:{stream.CurrentText()}", ct);
+                    }
+                    await stream.CompleteAsync(null, null, ct);
+                    break;
+            }
+        }
+        var listener = await ListenAsync(handler);
+        await using var relay = TcpRelay.Start(listener.Address);
+        var transport = CreateTransport();
+        var connection = Track(await transport.DialAsync(relay.Address).DefaultTimeout());
+        var payload = new byte[1024];
+        var fit = (int)Math.Ceiling((double)TcpProtocolWindow / KiBMessageCost);
+        var pending = new List<(string Shape, Task Operation)>();
+
+        // 1. Server stream, caller waiting for the next item.
+        var serverWaiting = await connection.OpenStreamAsync(Streams.Request("hold")).DefaultTimeout();
+        await serverWaiting.CompleteAsync().DefaultTimeout();
+        Assert.That(await serverWaiting.MoveNextAsync().DefaultTimeout(), Is.True);
+        pending.Add(("server stream, read pending", serverWaiting.MoveNextAsync().AsTask()));
+        // 2. Server stream flooding a caller that stopped reading: data is buffered, nothing pending.
+        var serverFlooding = await connection.OpenStreamAsync(Streams.Request("flood")).DefaultTimeout();
+        Assert.That(await serverFlooding.MoveNextAsync().DefaultTimeout(), Is.True);
+        // 3. Client stream whose writer waits for window from a handler that does not read.
+        var clientBlocked = await connection.OpenStreamAsync(Streams.Request("hold")).DefaultTimeout();
+        Assert.That(await clientBlocked.MoveNextAsync().DefaultTimeout(), Is.True);
+        for (var i = 0; i < fit; i++)
+        {
+            await clientBlocked.WriteAsync(payload).DefaultTimeout();
+        }
+        pending.Add(("client stream, write waiting for window", clientBlocked.WriteAsync(payload).AsTask()));
+        // 4. Client stream mid-upload, caller waiting for the reply.
+        var clientUploading = await connection.OpenStreamAsync(Streams.Request("sink")).DefaultTimeout();
+        for (var i = 0; i < 10; i++)
+        {
+            await clientUploading.WriteAsync($"chunk {i}").DefaultTimeout();
+        }
+        pending.Add(("client stream, reply pending", clientUploading.MoveNextAsync().AsTask()));
+        // 5. Duplex after one round trip, read pending.
+        var duplexTalking = await connection.OpenStreamAsync(Streams.Request("echo")).DefaultTimeout();
+        await duplexTalking.WriteAsync("ping").DefaultTimeout();
+        Assert.That(await duplexTalking.MoveNextAsync().DefaultTimeout(), Is.True);
+        Assert.That(duplexTalking.CurrentText(), Is.EqualTo("echo:ping"));
+        pending.Add(("duplex, read pending", duplexTalking.MoveNextAsync().AsTask()));
+        // 6. Duplex blocked both ways: the handler floods and reads nothing, the caller writes and reads nothing.
+        var duplexBlocked = await connection.OpenStreamAsync(Streams.Request("flood")).DefaultTimeout();
+        for (var i = 0; i < fit; i++)
+        {
+            await duplexBlocked.WriteAsync(payload).DefaultTimeout();
+        }
+        pending.Add(("duplex, write waiting for window", duplexBlocked.WriteAsync(payload).AsTask()));
+        // 7. Caller half-closed, waiting for the listener's end.
+        var halfClosed = await connection.OpenStreamAsync(Streams.Request("hold")).DefaultTimeout();
+        Assert.That(await halfClosed.MoveNextAsync().DefaultTimeout(), Is.True);
+        await halfClosed.CompleteAsync().DefaultTimeout();
+        pending.Add(("half-closed, end pending", halfClosed.MoveNextAsync().AsTask()));
+        // 8. Opened and accepted, nothing exchanged yet.
+        var idle = await connection.OpenStreamAsync(Streams.Request("echo")).DefaultTimeout();
+        Assert.That(pending.Select(p => p.Operation.IsCompleted), Is.All.False, "every pending operation really waits before the reset");
+
+        // Act
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        relay.KillAll();
+
+        // Assert: every pending read and write fails, promptly, with a TransportException that says why.
+        foreach (var (shape, operation) in pending)
+        {
+            var e = Assert.ThrowsAsync<TransportException>(() => operation.DefaultTimeout(), shape);
+            Assert.That(e!.Message, Does.Contain("closed"), shape);
+            Assert.That(e.NotProcessed, Is.False, $"{shape}: the handler ran");
+        }
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)), "a reset connection fails its streams at once, not after a keep-alive timeout");
+        // The streams with nothing pending fail on their next use, buffered data or not.
+        Assert.ThrowsAsync<TransportException>(() => serverFlooding.MoveNextAsync().AsTask().DefaultTimeout(), "flooded server stream, next read");
+        Assert.ThrowsAsync<TransportException>(() => idle.WriteAsync("late").DefaultTimeout(), "idle stream, next write");
+        Assert.ThrowsAsync<TransportException>(() => idle.MoveNextAsync().AsTask().DefaultTimeout(), "idle stream, next read");
+        Assert.That(connection.IsAvailable, Is.False);
+        await allHandlersEnded.Task.DefaultTimeout(); // the listener saw the reset too: all eight handlers ended
+        foreach (var stream in new[] { serverWaiting, serverFlooding, clientBlocked, clientUploading, duplexTalking, duplexBlocked, halfClosed, idle })
+        {
+            await stream.DisposeAsync();
+        }
+
+        // A new connection, dialled the same way, carries streams again.
+        var again = Track(await transport.DialAsync(relay.Address).DefaultTimeout());
+        await using var upload = await again.OpenStreamAsync(Streams.Request("sink")).DefaultTimeout();
+        for (var i = 0; i < 3; i++)
+        {
+            await upload.WriteAsync($"chunk {i}").DefaultTimeout();
+        }
+        await upload.CompleteAsync().DefaultTimeout();
+        Assert.That(await upload.ReadAllAsync().DefaultTimeout(), Is.EqualTo(new[] { "sink:3" }));
+        await using var echo = await again.OpenStreamAsync(Streams.Request("echo")).DefaultTimeout();
+        await echo.WriteAsync("again").DefaultTimeout();
+        await echo.CompleteAsync().DefaultTimeout();
+        Assert.That(await echo.ReadAllAsync().DefaultTimeout(), Is.EqualTo(new[] { "echo:again" }));
+        Assert.That(relay.Accepted, Is.EqualTo(2));
+    }
+
+    [Test]
     public async Task CallerConnectionDisposed_HandlerReadFailsAndTokenFires()
     {
         // Arrange
@@ -493,8 +637,9 @@ public sealed class TcpTransportStreamTests : TransportTestBase
     [Test]
     public async Task SlowConsumer_HundredThousandMessages_HeapGrowthStaysFarBelowBytesSent()
     {
-        // Arrange: 100,000 messages of 1 KiB (~100 MB) towards a reader slower than the writer.
+        // Arrange: 100,000 messages of 1 KiB (~100 MB) towards a reader slower than the writer all the way.
         const int count = 100_000;
+        var written = 0;
         var handler = new StreamHandler(async (request, stream, ct) =>
         {
             var blob = new byte[1024];
@@ -502,6 +647,7 @@ public sealed class TcpTransportStreamTests : TransportTestBase
             {
                 blob[0] = (byte)i;
                 await stream.WriteAsync(blob, ct);
+                Volatile.Write(ref written, i + 1);
             }
             await stream.CompleteAsync(null, null, ct);
         });
@@ -512,6 +658,10 @@ public sealed class TcpTransportStreamTests : TransportTestBase
         long peak = 0;
         var received = 0;
         var corrupt = 0;
+        var maxAhead = 0;
+        // A writer may run ahead of its reader by one window of messages, plus the frame that overdraws it (§8.3).
+        var window = (int)Math.Ceiling((double)TcpProtocolWindow / KiBMessageCost) + 1;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
 
         // Act
         await using var stream = await connection.OpenStreamAsync(Streams.Request()).DefaultTimeout();
@@ -523,10 +673,15 @@ public sealed class TcpTransportStreamTests : TransportTestBase
                 corrupt++;
             }
             received++;
-            if (received % 5_000 == 0)
+            if (received % 200 == 0)
             {
-                // The writer runs ahead while this reader sleeps; what it may buffer is bounded by the window.
-                await Task.Delay(20, timeout.Token);
+                // Slow throughout, not in bursts: a short pause every 200 messages (500 pauses, a few
+                // seconds in all), so the writer is always waiting for this reader's window.
+                await Task.Delay(1, timeout.Token);
+                maxAhead = Math.Max(maxAhead, Volatile.Read(ref written) - received);
+            }
+            if (received % 10_000 == 0)
+            {
                 peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: true) - before);
             }
         }
@@ -534,7 +689,10 @@ public sealed class TcpTransportStreamTests : TransportTestBase
         // Assert
         Assert.That(received, Is.EqualTo(count));
         Assert.That(corrupt, Is.Zero);
+        Assert.That(maxAhead, Is.GreaterThan(window / 2), "the writer did fill the window: the reader really was the slower side");
+        Assert.That(maxAhead, Is.LessThanOrEqualTo(window), $"the writer ran {maxAhead} messages ahead of its reader; flow control allows {window}");
         Assert.That(peak, Is.LessThan(16L * 1024 * 1024), $"managed heap grew by {peak:N0} bytes while {count * 1024L:N0} bytes were streamed");
+        TestContext.Out.WriteLine($"slow consumer: {clock.ElapsedMilliseconds} ms, writer at most {maxAhead} messages ahead, heap peak +{peak:N0} bytes");
     }
 
     [Test]

@@ -89,6 +89,22 @@ public sealed class TcpTransportUnaryTests : TransportTestBase
     }
 
     [Test]
+    public async Task Invoke_HandlerCancelsItself_Returns499WithoutExceptionText()
+    {
+        // Arrange
+        var listener = await ListenAsync(new GivingUpHandler());
+        var connection = await DialAsync(listener.Address);
+
+        // Act
+        using var response = await connection.InvokeAsync(Calls.Request("x")).DefaultTimeout();
+
+        // Assert: the same answer a stream gets for its handler's own cancellation (§8.2), not a 500.
+        Assert.That(response.Error!.Code, Is.EqualTo(MicroStatusCode.Cancelled));
+        Assert.That(response.Error.Detail, Is.EqualTo("the handler cancelled the call"));
+        Assert.That(connection.IsAvailable, Is.True);
+    }
+
+    [Test]
     public async Task Invoke_ThousandConcurrentCallsOnOneConnection_EachGetsItsOwnReply()
     {
         // Arrange

@@ -92,6 +92,7 @@ public sealed class EmbeddedBroker : IBroker
             throw new ArgumentException("EmbeddedBrokerOptions.Registry is required", nameof(options));
         }
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxDeliveryAttempts, 1, nameof(options.MaxDeliveryAttempts));
+        ArgumentNullException.ThrowIfNull(options.TimeProvider, nameof(options.TimeProvider));
         Options = options;
         _connections = new ConnectionPool(options.Transport);
         _id = options.Id ?? "broker-" + Guid.NewGuid().ToString("N")[..12];
@@ -272,7 +273,7 @@ public sealed class EmbeddedBroker : IBroker
                 return new DeliveryReport(last, queue, DeliveryOutcome.Failed, attempts,
                     MicroError.Create(BrokerIds.Broker, MicroStatusCode.ServiceUnavailable, detail));
             }
-            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(delay, Options.TimeProvider, cancellationToken).ConfigureAwait(false);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, Options.MaxRetryDelay.Ticks));
 
             // Look again: a dead member may have been replaced, or the subscriber may have left.

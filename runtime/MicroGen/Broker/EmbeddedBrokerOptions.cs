@@ -86,6 +86,12 @@ public sealed class EmbeddedBrokerOptions
     /// <summary>How long in-flight handlers get to finish when unsubscribing before they are cancelled. Defaults to <see cref="DefaultDrainTimeout"/>.</summary>
     public TimeSpan DrainTimeout { get; set; } = DefaultDrainTimeout;
 
+    /// <summary>
+    /// The clock the publisher waits on between delivery attempt rounds (<see cref="RetryDelay"/>,
+    /// doubled up to <see cref="MaxRetryDelay"/>). Defaults to <see cref="TimeProvider.System"/>.
+    /// </summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     /// <summary>Logs; defaults to none.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 }

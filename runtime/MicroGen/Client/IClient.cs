@@ -31,6 +31,11 @@ public interface IClient : IAsyncDisposable
     /// handler. A handler error arrives as <see cref="MicroException"/> after the items already sent.
     /// </summary>
     /// <remarks>A stream has no deadline unless <see cref="CallOptions.Timeout"/> sets one.</remarks>
+    /// <exception cref="MicroException">The handler failed (its error, or 500), the deadline passed (408), no node could be reached (503).</exception>
+    /// <exception cref="OperationCanceledException">
+    /// <paramref name="cancellationToken"/> fired, or the handler cancelled the stream itself; then
+    /// <see cref="Exception.InnerException"/> is the server's <see cref="MicroException"/> (499).
+    /// </exception>
     IAsyncEnumerable<TResponse> ServerStreamAsync<TRequest, TResponse>(Method<TRequest, TResponse> method, TRequest request, CallOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -38,12 +43,16 @@ public interface IClient : IAsyncDisposable
     /// arguments (or <see cref="Codec.Empty"/>), then <paramref name="items"/> are sent as they come,
     /// with flow control; returns the single reply.
     /// </summary>
+    /// <exception cref="MicroException">As for <see cref="ServerStreamAsync"/>.</exception>
+    /// <exception cref="OperationCanceledException">As for <see cref="ServerStreamAsync"/>: the caller or the handler cancelled the call.</exception>
     ValueTask<TResponse> ClientStreamAsync<TRequest, TItem, TResponse>(Method<TRequest, TResponse> method, TRequest request, IAsyncEnumerable<TItem> items, CallOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Calls duplex <paramref name="method"/>: <paramref name="items"/> are sent while the replies are
     /// read, each side at its own pace.
     /// </summary>
+    /// <exception cref="MicroException">As for <see cref="ServerStreamAsync"/>.</exception>
+    /// <exception cref="OperationCanceledException">As for <see cref="ServerStreamAsync"/>: the caller or the handler cancelled the call.</exception>
     IAsyncEnumerable<TResponse> DuplexStreamAsync<TRequest, TItem, TResponse>(Method<TRequest, TResponse> method, TRequest request, IAsyncEnumerable<TItem> items, CallOptions? options = null, CancellationToken cancellationToken = default);
 
     /// <summary>

@@ -189,6 +189,10 @@ public sealed partial class MicroClient
     {
         OperationCanceledException when callerToken.IsCancellationRequested =>
             new OperationCanceledException($"stream {service}/{method.Endpoint} was cancelled", e, callerToken),
+        // The handler cancelled the stream itself (§8.2, 499): to the caller's enumeration that is a
+        // cancellation like its own, with the server's error kept inside to say who cancelled.
+        MicroException { Code: MicroStatusCode.Cancelled } cancelled =>
+            new OperationCanceledException($"stream {service}/{method.Endpoint} was cancelled by the server: {cancelled.Detail}", cancelled),
         OperationCanceledException when deadline?.IsCancellationRequested == true =>
             new MicroException(MicroError.Create(ClientId, MicroStatusCode.Timeout, $"stream {service}/{method.Endpoint} passed its deadline"), e),
         TransportException transport =>

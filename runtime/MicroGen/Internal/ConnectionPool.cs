@@ -12,7 +12,9 @@ namespace MicroGen.Internal;
 /// </summary>
 internal sealed class ConnectionPool(ITransport transport) : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<string, Task<ITransportConnection>> _connections = new(StringComparer.Ordinal);
+    // Lazy: GetOrAdd may run its factory on several racing threads and keep only one result, so a
+    // factory that dialled would open connections nobody uses; only the stored Lazy ever dials.
+    private readonly ConcurrentDictionary<string, Lazy<Task<ITransportConnection>>> _connections = new(StringComparer.Ordinal);
 
     /// <summary>The pooled connection to <paramref name="address"/>, dialling it if needed.</summary>
     /// <exception cref="TransportException">The address could not be reached (not processed).</exception>
@@ -20,11 +22,11 @@ internal sealed class ConnectionPool(ITransport transport) : IAsyncDisposable
     {
         while (true)
         {
-            var pending = _connections.GetOrAdd(address, static (a, t) => DialAsync(t, a), transport);
+            var pending = _connections.GetOrAdd(address, static (a, t) => new Lazy<Task<ITransportConnection>>(() => DialAsync(t, a)), transport);
             ITransportConnection connection;
             try
             {
-                connection = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+                connection = await pending.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -48,9 +50,9 @@ internal sealed class ConnectionPool(ITransport transport) : IAsyncDisposable
     {
         foreach (var pending in _connections.Values)
         {
-            if (pending.IsCompletedSuccessfully)
+            if (pending.IsValueCreated && pending.Value.IsCompletedSuccessfully)
             {
-                await pending.Result.DisposeAsync().ConfigureAwait(false);
+                await pending.Value.Result.DisposeAsync().ConfigureAwait(false);
             }
         }
         _connections.Clear();

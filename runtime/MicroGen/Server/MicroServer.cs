@@ -25,6 +25,13 @@ public sealed class MicroServer : IServer, ITransportHandler
     /// <summary>The default listen address: a free port on the IPv4 loopback.</summary>
     public const string DefaultAddress = "127.0.0.1:0";
 
+    /// <summary>
+    /// The detail of the 499 error a caller gets when the handler cancelled the call itself: an
+    /// <see cref="OperationCanceledException"/> that neither the caller, the deadline nor the
+    /// server's stop caused.
+    /// </summary>
+    public const string HandlerCancelledDetail = "the handler cancelled the call";
+
     private readonly Dictionary<string, (IServiceDispatcher Dispatcher, MethodDescriptor Method)> _endpoints = new(StringComparer.Ordinal);
     private readonly List<ServiceDescriptor> _contracts = new();
     private readonly Dictionary<string, ICodec> _codecs;
@@ -340,6 +347,11 @@ public sealed class MicroServer : IServer, ITransportHandler
                 return MicroError.Create(ServiceName, MicroStatusCode.ServiceUnavailable, $"{request.Endpoint} was cancelled because the server is stopping");
             case OperationCanceledException when callerToken.IsCancellationRequested:
                 return MicroError.Create(ServiceName, MicroStatusCode.Cancelled, $"{request.Endpoint} was cancelled by the caller");
+            case OperationCanceledException:
+                // The handler cancelled itself (its own timeout, a token of its own): a decision, not a
+                // crash, so 499 rather than 500, and as with every error no exception text leaves.
+                ServerLog.HandlerCancelled(_logger, request.Endpoint, request.Id);
+                return MicroError.Create(ServiceName, MicroStatusCode.Cancelled, HandlerCancelledDetail);
             default:
                 // Never send exception text or stack traces to callers: they can leak internals.
                 ServerLog.HandlerFailed(_logger, request.Endpoint, request.Id, e);

@@ -22,4 +22,7 @@ internal static partial class ServerLog
 
     [LoggerMessage(EventId = 6, EventName = "Stopped", Level = LogLevel.Information, Message = "Service {Service} node {NodeId} stopped")]
     public static partial void Stopped(ILogger logger, string service, string nodeId);
+
+    [LoggerMessage(EventId = 7, EventName = "HandlerCancelled", Level = LogLevel.Debug, Message = "Handler of {Endpoint} cancelled the call itself (request id {RequestId})")]
+    public static partial void HandlerCancelled(ILogger logger, string endpoint, string? requestId);
 }

@@ -133,8 +133,9 @@ public sealed class InMemoryTransport : ITransport
             catch (Exception e)
             {
                 // The handler contract is to complete the stream itself; this is the last resort.
-                await stream.CompleteAsync(MicroError.Create("microgen.transport", MicroStatusCode.InternalServerError,
-                    e is OperationCanceledException ? "the call was cancelled" : "the stream handler failed")).ConfigureAwait(false);
+                await stream.CompleteAsync(e is OperationCanceledException
+                    ? MicroError.Create("microgen.transport", MicroStatusCode.Cancelled, "the handler cancelled the call")
+                    : MicroError.Create("microgen.transport", MicroStatusCode.InternalServerError, "the stream handler failed")).ConfigureAwait(false);
             }
             finally
             {

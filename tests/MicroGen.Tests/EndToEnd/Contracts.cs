@@ -68,6 +68,9 @@ public interface IBehaviour
 
     Task<string> Crash(CancellationToken cancellationToken = default);
 
+    /// <summary>The handler cancels the call itself: a token of its own fires, the call's does not.</summary>
+    Task<string> GiveUp(CancellationToken cancellationToken = default);
+
     Task<bool> Sleep(int milliseconds, CancellationToken cancellationToken = default);
 
     Task<string> Headers(string key, CancellationToken cancellationToken = default);

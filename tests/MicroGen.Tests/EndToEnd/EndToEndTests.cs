@@ -145,6 +145,21 @@ public sealed class EndToEndTests(string transport)
     }
 
     [Test]
+    public void Errors_HandlerCancelsItself_Arrives499NotAs500()
+    {
+        // Arrange
+        var behaviour = _caller.Client.For<IBehaviour>();
+
+        // Act: no caller token, no deadline, the server keeps running: only the handler cancelled.
+        var e = Assert.ThrowsAsync<MicroException>(async () => await behaviour.GiveUp().Bounded());
+
+        // Assert: a unary caller keeps the MicroException; its code says who gave up.
+        Assert.That(e!.Code, Is.EqualTo(MicroStatusCode.Cancelled));
+        Assert.That(e.Detail, Is.EqualTo("the handler cancelled the call"));
+        Assert.That(e.ToString(), Does.Not.Contain(nameof(TaskCanceledException)));
+    }
+
+    [Test]
     public async Task Deadline_HandlerSleepsPastIt_CancelledAndCallerTimesOut()
     {
         var behaviour = _caller.Client.For<IBehaviour>(new CallOptions { Timeout = TimeSpan.FromMilliseconds(300) });

@@ -72,6 +72,14 @@ public sealed class BehaviourHandler : IBehaviour
     public Task<string> Crash(CancellationToken cancellationToken = default) =>
         throw new InvalidOperationException("password=hunter2 must never leave the server");
 
+    public async Task<string> GiveUp(CancellationToken cancellationToken = default)
+    {
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.Cancel();
+        await Task.Delay(Timeout.Infinite, budget.Token);
+        return "never";
+    }
+
     public async Task<bool> Sleep(int milliseconds, CancellationToken cancellationToken = default)
     {
         SleepStarted.TrySetResult();

@@ -27,10 +27,16 @@ public interface IStreaming
     /// <summary>Server streaming: <paramref name="count"/> lines, then a MicroException (or, with <paramref name="crash"/>, any other exception).</summary>
     IAsyncEnumerable<Line> FailAfter(int count, bool crash, CancellationToken cancellationToken = default);
 
+    /// <summary>Server streaming: <paramref name="count"/> lines, then the handler cancels the call itself (a token of its own fires).</summary>
+    IAsyncEnumerable<Line> GiveUpAfter(int count, CancellationToken cancellationToken = default);
+
     /// <summary>Server streaming: the request header <paramref name="key"/>, as the handler sees it, three times.</summary>
     IAsyncEnumerable<string> Headers(string key, CancellationToken cancellationToken = default);
 
-    /// <summary>Client streaming with a leading argument and a <c>Task&lt;T&gt;</c> result.</summary>
+    /// <summary>
+    /// Client streaming with a leading argument and a <c>Task&lt;T&gt;</c> result. The name "reject"
+    /// fails the call at the third chunk; "cancel" makes the handler cancel it there.
+    /// </summary>
     Task<UploadSummary> Upload(string name, IAsyncEnumerable<Chunk> chunks, CancellationToken cancellationToken = default);
 
     /// <summary>Client streaming, no leading argument, <c>ValueTask&lt;T&gt;</c> result.</summary>
@@ -42,7 +48,7 @@ public interface IStreaming
     /// <summary>Client streaming, <c>ValueTask</c> result and no token.</summary>
     ValueTask Discard(IAsyncEnumerable<int> numbers);
 
-    /// <summary>Duplex with a leading argument: each line back, prefixed; a line "boom" fails the call.</summary>
+    /// <summary>Duplex with a leading argument: each line back, prefixed; a line "boom" fails the call, a line "cancel" makes the handler cancel it.</summary>
     IAsyncEnumerable<Line> Echo(string prefix, IAsyncEnumerable<Line> lines, CancellationToken cancellationToken = default);
 
     /// <summary>Duplex, no leading argument: the running sum after each number.</summary>

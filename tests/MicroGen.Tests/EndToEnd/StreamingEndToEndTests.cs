@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
@@ -334,6 +335,116 @@ public sealed class StreamingEndToEndTests(string transport)
     }
 
     [Test]
+    public async Task ServerStream_HandlerCancelsItself_EnumerationThrowsOperationCanceledAfterItemsSent()
+    {
+        // Arrange
+        var received = new List<Line>();
+        var clock = Stopwatch.StartNew();
+
+        // Act
+        var e = Assert.ThrowsAsync<OperationCanceledException>(async () => await AddAllAsync(Streaming().GiveUpAfter(4), received).Bounded());
+
+        // Assert
+        Assert.That(clock.Elapsed, Is.LessThan(Prompt));
+        Assert.That(received.Select(l => l.Number), Is.EqualTo(Enumerable.Range(0, 4)));
+        AssertCancelledByServer(e!);
+        // The call is over and the connection still serves.
+        Assert.That(await ToListAsync(Streaming().Count(3)).Bounded(), Has.Count.EqualTo(3));
+    }
+
+    [Test]
+    public async Task ClientStream_HandlerCancelsItself_CallThrowsOperationCanceledAndStopsSending()
+    {
+        // Arrange: the caller would send three chunks, then wait for ever: only the call's end stops it.
+        var itemsStopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var clock = Stopwatch.StartNew();
+
+        // Act
+        var e = Assert.ThrowsAsync<OperationCanceledException>(async () => await Streaming().Upload("cancel", ThenWait(Chunks(3), itemsStopped)).Bounded());
+
+        // Assert
+        Assert.That(clock.Elapsed, Is.LessThan(Prompt));
+        AssertCancelledByServer(e!);
+        Assert.That(await _handler.Ended.Task.Bounded(), Is.EqualTo("Upload: stopped"), "the handler saw all three chunks and gave up, its call token untouched");
+        await itemsStopped.Task.Bounded();
+    }
+
+    [Test]
+    public async Task Duplex_HandlerCancelsItself_EnumerationThrowsOperationCanceledAfterItemsSent()
+    {
+        // Arrange
+        var received = new List<Line>();
+        var itemsStopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var clock = Stopwatch.StartNew();
+
+        // Act
+        var e = Assert.ThrowsAsync<OperationCanceledException>(async () =>
+            await AddAllAsync(Streaming().Echo("> ", ThenWait(Lines("a", "b", "cancel"), itemsStopped)), received).Bounded());
+
+        // Assert
+        Assert.That(clock.Elapsed, Is.LessThan(Prompt));
+        Assert.That(received.Select(l => l.Text), Is.EqualTo(new[] { "> a", "> b" }));
+        AssertCancelledByServer(e!);
+        Assert.That(await _handler.Ended.Task.Bounded(), Is.EqualTo("Echo: stopped"));
+        await itemsStopped.Task.Bounded();
+    }
+
+    [Test]
+    public async Task Concurrency_64ServerStreams64DuplexAnd300UnaryCalls_OneConnection_EveryItemArrives()
+    {
+        // Arrange: one server with a streaming and a unary contract, and a caller whose dials are counted.
+        await using var pair = await ServicePair.StartAsync(transport, "e2e-mixed", s => s.Handle<IStreaming>(new StreamingHandler()).Handle<IShapes>(new ShapesHandler()));
+        var dialling = new DialCountingTransport(Transports.Create(transport));
+        await using var caller = Micro.CreateService(o =>
+        {
+            o.Name = "mixed-caller";
+            o.Registry = pair.Registry;
+            o.Transport = dialling;
+        });
+        var streaming = caller.Client.For<IStreaming>();
+        var shapes = caller.Client.For<IShapes>();
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        async Task ServerStreamAsync(int k)
+        {
+            await go.Task;
+            var lines = await ToListAsync(streaming.Tail($"s{k}", k, 200));
+            Assert.That(lines, Is.EqualTo(Enumerable.Range(k, 200).Select(i => new Line(i, $"s{k}:{i}"))), $"server stream {k}");
+        }
+
+        async Task DuplexAsync(int k)
+        {
+            await go.Task;
+            var texts = Enumerable.Range(0, 100).Select(i => $"{k}.{i}").ToArray();
+            var echoed = await ToListAsync(streaming.Echo($"d{k}>", Lines(texts)));
+            Assert.That(echoed, Is.EqualTo(texts.Select((t, i) => new Line(i, $"d{k}>{t}"))), $"duplex {k}");
+        }
+
+        async Task UnaryAsync(int k)
+        {
+            await go.Task;
+            Assert.That(await shapes.Add(k, 1000), Is.EqualTo(k + 1000), $"unary {k}");
+            Assert.That(await shapes.Echo($"u{k}"), Is.EqualTo($"u{k}"), $"unary echo {k}");
+        }
+
+        var calls = Enumerable.Range(0, 64).Select(ServerStreamAsync)
+            .Concat(Enumerable.Range(0, 64).Select(DuplexAsync))
+            .Concat(Enumerable.Range(0, 300).Select(UnaryAsync))
+            .ToArray();
+        var clock = Stopwatch.StartNew();
+
+        // Act: all of them at once.
+        go.SetResult();
+        await Task.WhenAll(calls).WaitAsync(TimeSpan.FromSeconds(30));
+
+        // Assert
+        Assert.That(calls.Select(c => c.Status), Is.All.EqualTo(TaskStatus.RanToCompletion));
+        Assert.That(dialling.Dials, Is.EqualTo(1), "both contracts live at one address: every call and stream shares one connection");
+        TestContext.Out.WriteLine($"{transport}: 64 server streams x 200, 64 duplex x 100, 600 unary calls in {clock.ElapsedMilliseconds} ms");
+        await dialling.DisposeAsync();
+    }
+
+    [Test]
     public async Task Metadata_ServerStream_ArrivesInHandlerAndBack()
     {
         using var scope = MicroContext.Begin();
@@ -361,6 +472,18 @@ public sealed class StreamingEndToEndTests(string transport)
 
         Assert.That(services, Has.Count.EqualTo(1));
         Assert.That(services[0].Endpoints.Select(e => e.Name), Is.SupersetOf(new[] { "Streaming.Count", "Streaming.Upload", "Streaming.Echo", "Streaming.Running" }));
+    }
+
+    /// <summary>How soon a cancelled stream must end for the caller: far below the hang timeout, well above a loaded machine's scheduling noise.</summary>
+    private static readonly TimeSpan Prompt = TimeSpan.FromSeconds(5);
+
+    /// <summary>A stream the handler cancelled ends as a cancellation whose inner exception is the server's 499.</summary>
+    private static void AssertCancelledByServer(OperationCanceledException e)
+    {
+        Assert.That(e.InnerException, Is.InstanceOf<MicroException>());
+        var server = (MicroException)e.InnerException!;
+        Assert.That(server.Code, Is.EqualTo(MicroStatusCode.Cancelled));
+        Assert.That(server.Detail, Is.EqualTo("the handler cancelled the call"));
     }
 
     private static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> source)
@@ -434,13 +557,23 @@ public sealed class StreamingEndToEndTests(string transport)
         }
     }
 
-    /// <summary>The items of <paramref name="first"/>, then nothing until the call is cancelled.</summary>
-    private static async IAsyncEnumerable<T> ThenWait<T>(IAsyncEnumerable<T> first, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The items of <paramref name="first"/>, then nothing until the call is cancelled; completes
+    /// <paramref name="stopped"/> once the sequence is abandoned.
+    /// </summary>
+    private static async IAsyncEnumerable<T> ThenWait<T>(IAsyncEnumerable<T> first, TaskCompletionSource? stopped = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await foreach (var item in first.WithCancellation(cancellationToken))
+        try
         {
-            yield return item;
+            await foreach (var item in first.WithCancellation(cancellationToken))
+            {
+                yield return item;
+            }
+            await Task.Delay(Timeout.Infinite, cancellationToken);
         }
-        await Task.Delay(Timeout.Infinite, cancellationToken);
+        finally
+        {
+            stopped?.TrySetResult();
+        }
     }
 }

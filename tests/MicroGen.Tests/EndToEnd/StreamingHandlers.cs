@@ -81,6 +81,16 @@ public sealed class StreamingHandler : IStreaming
         throw new MicroException("streaming.fail", 422, $"failed after {count} items");
     }
 
+    public async IAsyncEnumerable<Line> GiveUpAfter(int count, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            await Task.Yield();
+            yield return new Line(i, "before giving up");
+        }
+        GiveUp(cancellationToken);
+    }
+
     public async IAsyncEnumerable<string> Headers(string key, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var context = MicroContext.Current ?? throw new InvalidOperationException("no MicroContext in the handler");
@@ -114,6 +124,10 @@ public sealed class StreamingHandler : IStreaming
                 if (name == "reject" && count == 3)
                 {
                     throw new MicroException("streaming.upload", 413, "three chunks are enough");
+                }
+                if (name == "cancel" && count == 3)
+                {
+                    GiveUp(cancellationToken);
                 }
             }
             completed = true;
@@ -166,6 +180,10 @@ public sealed class StreamingHandler : IStreaming
                 {
                     throw new MicroException("streaming.echo", 409, $"line {line.Number} went boom");
                 }
+                if (line.Text == "cancel")
+                {
+                    GiveUp(cancellationToken);
+                }
                 yield return line with { Text = prefix + line.Text };
             }
             completed = true;
@@ -184,6 +202,17 @@ public sealed class StreamingHandler : IStreaming
             sum += number;
             yield return sum;
         }
+    }
+
+    /// <summary>
+    /// Cancels the call from the handler's side, as a handler with a budget of its own would: a
+    /// source linked to the call's token fires, but the call's token itself does not.
+    /// </summary>
+    private static void GiveUp(CancellationToken cancellationToken)
+    {
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.Cancel();
+        budget.Token.ThrowIfCancellationRequested();
     }
 
     private CancellationTokenRegistration Watch(CancellationToken cancellationToken, string method) =>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
 using System.Threading.Tasks;
 using MicroGen.Registry;
 using MicroGen.Service;
@@ -18,6 +19,28 @@ public static class Transports
         "tcp" => new TcpTransport(new TcpTransportOptions { Address = "127.0.0.1:0" }),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown transport"),
     };
+}
+
+/// <summary>A transport that counts the connections dialled through it, and is otherwise the real one.</summary>
+public sealed class DialCountingTransport(ITransport inner) : ITransport
+{
+    private int _dials;
+
+    /// <summary>How many connections were dialled.</summary>
+    public int Dials => Volatile.Read(ref _dials);
+
+    public string Name => inner.Name;
+
+    public ValueTask<ITransportListener> ListenAsync(string address, ITransportHandler handler, CancellationToken cancellationToken = default) =>
+        inner.ListenAsync(address, handler, cancellationToken);
+
+    public ValueTask<ITransportConnection> DialAsync(string address, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _dials);
+        return inner.DialAsync(address, cancellationToken);
+    }
+
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
 }
 
 /// <summary>A server service and a caller service on one transport kind and one in-memory registry.</summary>

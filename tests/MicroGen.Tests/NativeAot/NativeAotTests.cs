@@ -9,7 +9,8 @@ namespace MicroGen.Tests.NativeAot;
 
 /// <summary>
 /// The Greeter sample published with Native AOT runs end to end: the generated proxy, dispatcher
-/// and codecs and the runtime work with no JIT and no reflection fallback.
+/// and codecs, the event's generated codec on the broker's delivery path, and the runtime work
+/// with no JIT and no reflection fallback.
 /// </summary>
 [TestFixture]
 [Category("NativeAot")]
@@ -44,6 +45,15 @@ public sealed class NativeAotTests
             Assert.That(run.Output, Does.Contain("Hello world (greeting #1)"));
             Assert.That(run.Output, Does.Contain("error as expected: 400 Bad Request: name must not be empty"));
             Assert.That(run.Output, Does.Contain("stopped cleanly"));
+            // The event went from the client process to the server process through the embedded
+            // broker, with the generated [MicroEvent] codec: published and acknowledged, then printed.
+            var lines = run.Output.Split('\n');
+            Assert.That(lines, Has.Some.Match(@"^\[client pid \d+\] published message [0-9a-f]{32} on 'greeter\.greeted': queue group 'greeter': delivered to "),
+                "the client prints the PublishResult of a delivered event");
+            Assert.That(lines, Has.Some.Match(@"^\[server pid \d+\] event greeter\.greeted from caller: MicroGen got greeting #3 \(message [0-9a-f]{32}\)"),
+                "the server's subscription prints the event it received");
+            var published = System.Text.RegularExpressions.Regex.Match(run.Output, @"published message ([0-9a-f]{32})").Groups[1].Value;
+            Assert.That(run.Output, Does.Contain($"(message {published})"), "the server received the very message the client published");
         }
         finally
         {

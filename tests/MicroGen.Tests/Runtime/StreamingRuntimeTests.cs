@@ -206,25 +206,44 @@ public sealed class StreamingRuntimeTests(string transport)
     [Test]
     public async Task ServerStream_SlowConsumer_MemoryStaysBounded()
     {
-        // 100,000 messages of 1 KiB (~100 MB in all) to a consumer slower than the producer.
+        // Arrange: 100,000 messages of 1 KiB (~100 MB in all) to a consumer slower than the producer all the way.
         const int count = 100_000;
+        // How far the handler may run ahead: the in-memory stream's 64-message channel; TCP's 1 MiB
+        // window of 1,037-byte frames (1 KiB + MessagePack's bin header + the frame header), plus one
+        // frame that overdraws it (PROTOCOL.md §8.3). A couple more for the items in the callers' hands.
+        var allowedAhead = transport == "memory" ? 64 + 2 : (int)Math.Ceiling(1024.0 * 1024 / 1037) + 1 + 2;
         GC.Collect();
         GC.WaitForPendingFinalizers();
         var before = GC.GetTotalMemory(forceFullCollection: true);
         long peak = 0;
         var received = 0;
+        var maxAhead = 0;
+
+        // Act
         await foreach (var item in _caller.Client.ServerStreamAsync(Blobs, count).WithCancellation(Deadline(TimeSpan.FromSeconds(60))))
         {
             Assert.That(item, Has.Length.EqualTo(1024));
+            Assert.That(item[0], Is.EqualTo((byte)received));
             received++;
-            if (received % 5_000 == 0)
+            if (received % 200 == 0)
             {
-                await Task.Delay(5);
-                peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: false) - before);
+                // A short pause every 200 items (500 in all, a few seconds): slow throughout, not in bursts.
+                await Task.Delay(1);
+                maxAhead = Math.Max(maxAhead, _dispatcher.BlobsWritten - received);
+            }
+            if (received % 10_000 == 0)
+            {
+                // Live memory, not garbage awaiting a collection: what the stream holds on to.
+                peak = Math.Max(peak, GC.GetTotalMemory(forceFullCollection: true) - before);
             }
         }
+
+        // Assert
         Assert.That(received, Is.EqualTo(count));
-        Assert.That(peak, Is.LessThan(32L * 1024 * 1024), $"managed heap grew by {peak:N0} bytes while ~{count * 1024L:N0} bytes were streamed");
+        Assert.That(maxAhead, Is.GreaterThan(allowedAhead / 2), "the handler did fill the window: the consumer really was the slower side");
+        Assert.That(maxAhead, Is.LessThanOrEqualTo(allowedAhead), "flow control holds the handler back to one window ahead of the consumer");
+        Assert.That(peak, Is.LessThan(16L * 1024 * 1024), $"managed heap grew by {peak:N0} bytes while ~{count * 1024L:N0} bytes were streamed");
+        TestContext.Out.WriteLine($"{transport}: handler at most {maxAhead} items ahead (allowed {allowedAhead}), heap peak +{peak:N0} bytes");
     }
 
     /// <summary>Bounds an enumeration: a hang ends as a cancellation instead of stalling the run.</summary>
@@ -342,7 +361,12 @@ public sealed class StreamingRuntimeTests(string transport)
             }
         }
 
-        private static async ValueTask BlobsAsync(ServerCall call)
+        private int _blobsWritten;
+
+        /// <summary>How many items the last Blobs call has written so far.</summary>
+        public int BlobsWritten => Volatile.Read(ref _blobsWritten);
+
+        private async ValueTask BlobsAsync(ServerCall call)
         {
             var count = call.ReadRequest<int>();
             var blob = new byte[1024];
@@ -350,6 +374,7 @@ public sealed class StreamingRuntimeTests(string transport)
             {
                 blob[0] = (byte)i;
                 await call.WriteItemAsync(blob);
+                Volatile.Write(ref _blobsWritten, i + 1);
             }
         }
 

@@ -94,6 +94,13 @@ public sealed class ThrowingHandler : ITransportHandler
         throw new InvalidOperationException("secret internals");
 }
 
+/// <summary>Cancels the call itself: throws <see cref="OperationCanceledException"/> that the call's token did not cause.</summary>
+public sealed class GivingUpHandler : ITransportHandler
+{
+    public ValueTask<TransportResponse> HandleAsync(TransportRequest request, CancellationToken cancellationToken) =>
+        throw new OperationCanceledException("secret budget exhausted");
+}
+
 /// <summary>Answers every call with a go-micro error and response metadata.</summary>
 public sealed class ErrorHandler(MicroError error) : ITransportHandler
 {

@@ -317,6 +317,11 @@ internal sealed class TcpServerConnection : TcpConnection
             {
                 // Cancelled by the caller or by the close: nobody is waiting for an answer.
             }
+            catch (OperationCanceledException)
+            {
+                // The handler gave up on its own: 499, as for a stream (§8.2), not a crash.
+                response = new TransportResponse(MicroError.Create(TcpProtocol.ErrorId, MicroStatusCode.Cancelled, "the handler cancelled the call"));
+            }
             catch (Exception e)
             {
                 // Never send exception text to callers: it can leak internals.
