@@ -39,6 +39,9 @@ internal sealed class BenchOptions
 
     public int StartupRepetitions { get; private set; }
 
+    /// <summary>A Native AOT build of <c>MicroGen.Bench.Startup</c>, timed beside the harness's own start-up client.</summary>
+    public string? StartupNative { get; private set; }
+
     /// <summary>How many times every unary point is measured (interleaved across systems); the best round is kept.</summary>
     public int Rounds { get; private set; }
 
@@ -58,6 +61,8 @@ internal sealed class BenchOptions
           --warmup SECONDS        least warm-up per system (default: 15, quick: 1.5)
           --rounds N              measure every unary point N times, interleaved across systems,
                                   and keep the round with the highest rate (default: 2, quick: 1)
+          --startup-native PATH   also time start-up with this Native AOT client (publish
+                                  bench/MicroGen.Bench.Startup with -p:NativeAot=true; see README)
         internal modes: server <system> | startup-client <system> <address> <payload>
         """;
 
@@ -109,6 +114,13 @@ internal sealed class BenchOptions
                     break;
                 case "--warmup":
                     warmup = double.Parse(Next(), CultureInfo.InvariantCulture);
+                    break;
+                case "--startup-native":
+                    options.StartupNative = System.IO.Path.GetFullPath(Next());
+                    if (!System.IO.File.Exists(options.StartupNative))
+                    {
+                        throw new ArgumentException($"--startup-native: {options.StartupNative} does not exist");
+                    }
                     break;
                 default:
                     throw new ArgumentException($"unknown option {args[i]}");

@@ -169,6 +169,12 @@ try
                 var (m, detail) = await Startup.MeasureAsync(system, server, payloads[0], options.StartupRepetitions);
                 results.Add(m);
                 Console.WriteLine($"  {system.Name}: {detail}");
+                if (options.StartupNative is { } native && Startup.HasNativeClient(system.Name))
+                {
+                    (m, detail) = await Startup.MeasureAsync(system, server, payloads[0], options.StartupRepetitions, native);
+                    results.Add(m);
+                    Console.WriteLine($"  {system.Name} (Native AOT client): {detail}");
+                }
             }
             catch (Exception e) when (e is InvalidOperationException or OperationCanceledException)
             {

@@ -59,13 +59,14 @@ internal static class Report
         {
             text.AppendLine("### Start-up (fresh client process to first reply, median)");
             text.AppendLine();
-            text.AppendLine("| system | runs | Process.Start → first reply | in-process (from OS start time) |");
-            text.AppendLine("|---|---:|---:|---:|");
-            foreach (var r in startups.OrderBy(r => BenchSystems.Rank(r.System)))
+            text.AppendLine("| system | client build | runs | Process.Start → first reply | in-process (from OS start time) | vs grpc-dotnet (same build) |");
+            text.AppendLine("|---|---|---:|---:|---:|---:|");
+            foreach (var r in startups.OrderBy(r => r.ClientBuild, StringComparer.Ordinal).ThenBy(r => BenchSystems.Rank(r.System)))
             {
+                var grpc = startups.FirstOrDefault(s => s.System == BenchSystems.Grpc && s.ClientBuild == r.ClientBuild && s.Note is null);
                 text.AppendLine(r.Note is null
-                    ? Inv($"| {r.System} | {r.Calls} | {r.StartupMs:N0} ms | {r.StartupInProcessMs:N0} ms |")
-                    : Inv($"| {r.System} | | {r.Note} | |"));
+                    ? Inv($"| {r.System} | {r.ClientBuild} | {r.Calls} | {r.StartupMs:N0} ms | {r.StartupInProcessMs:N0} ms | {(grpc is null ? "–" : $"{r.StartupMs / grpc.StartupMs:0.00}×")} |")
+                    : Inv($"| {r.System} | {r.ClientBuild} | | {r.Note} | | |"));
             }
             text.AppendLine();
         }
@@ -95,6 +96,7 @@ internal static class Report
                     json.WriteNumber("startup_ms", Math.Round(r.StartupMs, 1));
                     json.WriteNumber("startup_in_process_ms", Math.Round(r.StartupInProcessMs, 1));
                     json.WriteNumber("runs", r.Calls);
+                    json.WriteString("client_build", r.ClientBuild);
                 }
             }
             else if (r.HasFigures)

@@ -15,13 +15,36 @@ namespace MicroGen.Bench.Load;
 /// </summary>
 internal static class Startup
 {
-    public static async Task<(Measurement Result, string Detail)> MeasureAsync(IBenchSystem system, ServerProcess server, Payload payload, int repetitions)
+    /// <summary>The systems <c>MicroGen.Bench.Startup</c> knows (it has no server and no floor).</summary>
+    public static bool HasNativeClient(string system) =>
+        system is BenchSystems.MicroGenMsgPack or BenchSystems.MicroGenProtobuf or BenchSystems.Grpc;
+
+    /// <summary>Median start-up over <paramref name="repetitions"/> fresh client processes calling <paramref name="server"/>.</summary>
+    /// <param name="system">The system whose client starts.</param>
+    /// <param name="server">The running server it calls.</param>
+    /// <param name="payload">The request payload.</param>
+    /// <param name="repetitions">How many fresh processes.</param>
+    /// <param name="nativeClient">A Native AOT <c>MicroGen.Bench.Startup</c> to run instead of the harness's own client.</param>
+    public static async Task<(Measurement Result, string Detail)> MeasureAsync(IBenchSystem system, ServerProcess server, Payload payload, int repetitions, string? nativeClient = null)
     {
         var wall = new double[repetitions];
         var own = new double[repetitions];
         for (var i = 0; i < repetitions; i++)
         {
-            var start = ServerProcess.SelfCommand("startup-client", system.Name, server.Address, payload.Size.ToString(CultureInfo.InvariantCulture));
+            var size = payload.Size.ToString(CultureInfo.InvariantCulture);
+            ProcessStartInfo start;
+            if (nativeClient is null)
+            {
+                start = ServerProcess.SelfCommand("startup-client", system.Name, server.Address, size);
+            }
+            else
+            {
+                start = new ProcessStartInfo(nativeClient) { UseShellExecute = false };
+                foreach (var arg in new[] { system.Name, server.Address, size })
+                {
+                    start.ArgumentList.Add(arg);
+                }
+            }
             start.RedirectStandardOutput = true;
             var watch = Stopwatch.StartNew();
             using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the client process");
@@ -48,6 +71,7 @@ internal static class Startup
             StartupMs = Median(wall),
             StartupInProcessMs = Median(own),
             Calls = repetitions,
+            ClientBuild = nativeClient is null ? "jit" : "native-aot",
         };
         var detail = string.Create(CultureInfo.InvariantCulture,
             $"median {Median(wall):0} ms from Process.Start to first reply (runs: {string.Join(", ", wall.Select(w => w.ToString("0", CultureInfo.InvariantCulture)))}); " +
