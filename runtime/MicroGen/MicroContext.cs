@@ -20,6 +20,10 @@ namespace MicroGen;
 /// token; headers put into <see cref="ResponseMetadata"/> go back with the reply. A call made from
 /// inside a handler carries the handler's incoming headers on, as go-micro propagates metadata.</para>
 /// <para>Instances are not thread-safe: share one between concurrent calls only for reading.</para>
+/// <para>In a handler, the context and its <see cref="CancellationToken"/> belong to the call and are
+/// valid until the handler returns (or its stream completes): the server reuses them for later
+/// calls, as ASP.NET Core reuses <c>HttpContext</c>. Copy what background work started by a handler
+/// needs (<see cref="Metadata"/>'s values, the deadline) rather than keeping the context.</para>
 /// </remarks>
 public sealed class MicroContext
 {
@@ -34,12 +38,7 @@ public sealed class MicroContext
 
     internal MicroContext(Metadata? metadata, string service, string endpoint, DateTimeOffset? deadline, CancellationToken cancellationToken)
     {
-        _metadata = metadata;
-        Service = service;
-        Endpoint = endpoint;
-        Deadline = deadline;
-        CancellationToken = cancellationToken;
-        IsServerSide = true;
+        Reset(metadata, service, endpoint, deadline, cancellationToken);
     }
 
     internal MicroContext(BrokerMessage message, CancellationToken cancellationToken)
@@ -65,19 +64,19 @@ public sealed class MicroContext
     public Metadata ResponseMetadata => _responseMetadata ??= new Metadata();
 
     /// <summary>In a handler: the service the call was addressed to. Empty on a caller.</summary>
-    public string Service { get; } = string.Empty;
+    public string Service { get; private set; } = string.Empty;
 
     /// <summary>In a handler: the endpoint called, for example <c>Greeter.SayHello</c>. Empty on a caller.</summary>
-    public string Endpoint { get; } = string.Empty;
+    public string Endpoint { get; private set; } = string.Empty;
 
     /// <summary>In a handler: when the caller stops waiting, if it set a timeout.</summary>
-    public DateTimeOffset? Deadline { get; }
+    public DateTimeOffset? Deadline { get; private set; }
 
     /// <summary>In a handler: fires when the caller cancels, the deadline passes or the server stops.</summary>
-    public CancellationToken CancellationToken { get; }
+    public CancellationToken CancellationToken { get; private set; }
 
     /// <summary>Whether this is a handler's incoming context.</summary>
-    public bool IsServerSide { get; }
+    public bool IsServerSide { get; private set; }
 
     /// <summary>
     /// In an event handler: the envelope of the event (message id, topic, publisher, timestamp,
@@ -93,6 +92,18 @@ public sealed class MicroContext
     internal Metadata? MetadataOrNull => _metadata;
 
     internal Metadata? ResponseMetadataOrNull => _responseMetadata;
+
+    /// <summary>Makes this a handler's context for a new call (the server pools its contexts).</summary>
+    internal void Reset(Metadata? metadata, string service, string endpoint, DateTimeOffset? deadline, CancellationToken cancellationToken)
+    {
+        _metadata = metadata;
+        _responseMetadata = null;
+        Service = service;
+        Endpoint = endpoint;
+        Deadline = deadline;
+        CancellationToken = cancellationToken;
+        IsServerSide = true;
+    }
 
     /// <summary>
     /// Begins a caller-side context for the current asynchronous flow; disposing the scope restores

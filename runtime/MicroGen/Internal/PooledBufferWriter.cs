@@ -74,6 +74,30 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 
     public void Reset() => _written = 0;
 
+    /// <summary>
+    /// Empties the writer for its owner's next use; a buffer grown beyond <paramref name="maxRetained"/>
+    /// bytes goes back to the pool, so one large message does not pin memory in a pooled owner.
+    /// </summary>
+    public void Clear(int maxRetained)
+    {
+        _written = 0;
+        if (_buffer.Length > maxRetained)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = ArrayPool<byte>.Shared.Rent(MinimumSize);
+        }
+    }
+
+    /// <summary>Replaces the content with a copy of <paramref name="data"/>, growing the buffer when needed.</summary>
+    public void CopyFrom(in ReadOnlySequence<byte> data)
+    {
+        var length = checked((int)data.Length);
+        _written = 0;
+        Ensure(length);
+        data.CopyTo(_buffer);
+        _written = length;
+    }
+
     public void Dispose()
     {
         var buffer = _buffer;

@@ -12,6 +12,7 @@ using MicroGen.Registry;
 using MicroGen.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.ObjectPool;
 
 namespace MicroGen.Server;
 
@@ -37,6 +38,7 @@ public sealed class MicroServer : IServer, ITransportHandler
     private readonly Dictionary<string, ICodec> _codecs;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ObjectPool<Call> _callPool;
     private readonly object _gate = new();
     private ITransportListener? _listener;
     private IReadOnlyList<ServiceInfo> _registrations = Array.Empty<ServiceInfo>();
@@ -62,6 +64,8 @@ public sealed class MicroServer : IServer, ITransportHandler
         }
         _logger = options.LoggerFactory?.CreateLogger<MicroServer>() ?? NullLogger<MicroServer>.Instance;
         Id = options.Id ?? $"{options.Name ?? "server"}-{Guid.NewGuid():N}";
+        // Enough for the calls a busy node runs at once; beyond that a call allocates its state.
+        _callPool = new DefaultObjectPool<Call>(new CallPolicy(this), maximumRetained: 1024);
     }
 
     /// <inheritdoc/>
@@ -248,21 +252,23 @@ public sealed class MicroServer : IServer, ITransportHandler
             return Error(refused);
         }
 
-        using var scope = new CallScope(this, request, cancellationToken);
-        var call = new UnaryCall(request.Body, codec, scope.Context);
+        var call = _callPool.Get();
+        call.Begin(request, codec, null, cancellationToken);
         try
         {
             await dispatcher.DispatchAsync(call).ConfigureAwait(false);
-            var body = call.TakeResponse() ?? throw new InvalidOperationException($"The dispatcher of {dispatcher.Descriptor.ContractName} wrote no response for {request.Endpoint}.");
-            return new TransportResponse(codec.ContentType, body.WrittenSequence, body, scope.Context.ResponseMetadataOrNull);
+            // On success the call's state goes back to the pool when the transport disposes the response.
+            return call.TakeResponse() ?? throw new InvalidOperationException($"The dispatcher of {dispatcher.Descriptor.ContractName} wrote no response for {request.Endpoint}.");
         }
         catch (Exception e)
         {
-            return Error(ToError(e, request, scope, cancellationToken), scope.Context.ResponseMetadataOrNull);
+            var error = Error(ToError(e, request, call, cancellationToken), call.Context.ResponseMetadataOrNull);
+            call.Dispose();
+            return error;
         }
         finally
         {
-            call.TakeResponse()?.Dispose();
+            call.EndAmbient();
         }
     }
 
@@ -274,36 +280,37 @@ public sealed class MicroServer : IServer, ITransportHandler
             return;
         }
 
-        using var scope = new CallScope(this, request, cancellationToken);
-        var call = new StreamCall(request.Body, codec, scope.Context, stream);
+        var call = _callPool.Get();
+        call.Begin(request, codec, stream, cancellationToken);
         MicroError? error = null;
         try
         {
-            await dispatcher.DispatchAsync(call).ConfigureAwait(false);
-            // A client-streaming handler's single result goes out as the last message.
-            if (call.TakeResponse() is { } body)
+            try
             {
-                using (body)
+                await dispatcher.DispatchAsync(call).ConfigureAwait(false);
+                // A client-streaming handler's single result goes out as the last message.
+                if (call.TryGetResponseBody(out var body))
                 {
-                    await stream.WriteAsync(body.WrittenMemory, scope.Token).ConfigureAwait(false);
+                    await stream.WriteAsync(body, call.CancellationToken).ConfigureAwait(false);
                 }
             }
-        }
-        catch (Exception e)
-        {
-            error = ToError(e, request, scope, cancellationToken);
+            catch (Exception e)
+            {
+                error = ToError(e, request, call, cancellationToken);
+            }
+            try
+            {
+                await stream.CompleteAsync(error, call.Context.ResponseMetadataOrNull, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is TransportException or ObjectDisposedException)
+            {
+                // The caller is gone; there is nobody to tell.
+            }
         }
         finally
         {
-            call.Release();
-        }
-        try
-        {
-            await stream.CompleteAsync(error, scope.Context.ResponseMetadataOrNull, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is TransportException or ObjectDisposedException)
-        {
-            // The caller is gone; there is nobody to tell.
+            call.EndAmbient();
+            call.Dispose();
         }
     }
 
@@ -332,13 +339,13 @@ public sealed class MicroServer : IServer, ITransportHandler
     }
 
     /// <summary>Maps what a handler threw to the error the caller gets.</summary>
-    private MicroError ToError(Exception e, TransportRequest request, in CallScope scope, CancellationToken callerToken)
+    private MicroError ToError(Exception e, TransportRequest request, Call call, CancellationToken callerToken)
     {
         switch (e)
         {
             case MicroException micro:
                 return micro.Error;
-            case OperationCanceledException when scope.DeadlinePassed:
+            case OperationCanceledException when call.DeadlinePassed:
                 return MicroError.Create(ServiceName, MicroStatusCode.Timeout,
                     $"{request.Endpoint} did not finish within the caller's deadline of {request.Timeout!.Value.TotalMilliseconds:0} ms");
             // The stop before the caller: closing the listener after the drain timeout also fires the
@@ -455,48 +462,49 @@ public sealed class MicroServer : IServer, ITransportHandler
         }
     }
 
-    /// <summary>The per-call token (caller, deadline, server stop) and the ambient context, made current.</summary>
+    /// <summary>
+    /// The state of one call, pooled: what the dispatcher reads and writes, the call's token (caller,
+    /// deadline, server stop), its context, and the response the transport sends.
+    /// </summary>
     /// <remarks>
-    /// One source per call, cancelled by its own deadline timer and by registrations on the
-    /// caller's and the server's tokens, instead of a deadline source plus a source linked to three
-    /// tokens: that halves what a call allocates for cancellation (the registration on the server's
-    /// long-lived token reuses a free node). A struct, so the scope itself is no allocation. The
-    /// source is not pooled: a handler may keep its token after the call.
+    /// One source per call, cancelled by its deadline timer and by registrations on the caller's and
+    /// the server's tokens. Reused with <see cref="CancellationTokenSource.TryReset"/>, it keeps its
+    /// timer and registration table, and the registrations on the long-lived tokens reuse free
+    /// nodes, so a call costs no cancellation objects at all; a source that fired is replaced. The
+    /// state goes back to the pool when the transport disposes the response (or at once when the
+    /// call failed), so the context and the token are valid only during the call, as documented
+    /// on <see cref="MicroContext"/>.
     /// </remarks>
-    private readonly struct CallScope : IDisposable
+    private sealed class Call : ServerCall, IDisposable
     {
+        private const int MaxRetainedBuffer = 16 * 1024;
         private static readonly Action<object?> s_cancel = static source => ((CancellationTokenSource)source!).Cancel();
 
-        private readonly CancellationTokenSource _source;
-        private readonly CancellationTokenRegistration _callerRegistration;
-        private readonly CancellationTokenRegistration _stoppingRegistration;
-        private readonly CancellationToken _callerToken;
-        private readonly CancellationToken _stoppingToken;
-        private readonly TimeSpan? _timeout;
-        private readonly long _started;
-        private readonly MicroContext.Scope _ambient;
+        private readonly MicroServer _server;
+        private readonly MicroContext _context = new(null, string.Empty, string.Empty, null, default);
+        private readonly PooledBufferWriter _response = new();
+        private readonly TransportResponse _transportResponse = new(string.Empty, default);
+        private CancellationTokenSource _source = new();
+        private CancellationTokenRegistration _callerRegistration;
+        private CancellationTokenRegistration _stoppingRegistration;
+        private CancellationToken _callerToken;
+        private TimeSpan? _timeout;
+        private long _started;
+        private ReadOnlySequence<byte> _body;
+        private ICodec _codec = null!;
+        private ITransportStream? _stream;
+        private PooledBufferWriter? _item;
+        private MicroContext.Scope _ambient;
+        private bool _responded;
+        private int _reading;
 
-        public CallScope(MicroServer server, TransportRequest request, CancellationToken callerToken)
-        {
-            _source = new CancellationTokenSource();
-            _timeout = request.Timeout;
-            _callerToken = callerToken;
-            _stoppingToken = server._stopping.Token;
-            if (_timeout is { } timeout)
-            {
-                _started = Stopwatch.GetTimestamp();
-                _source.CancelAfter(timeout);
-            }
-            _callerRegistration = callerToken.UnsafeRegister(s_cancel, _source);
-            _stoppingRegistration = _stoppingToken.UnsafeRegister(s_cancel, _source);
-            Context = new MicroContext(request.Metadata, request.Service, request.Endpoint,
-                request.Timeout is { } t ? DateTimeOffset.UtcNow + t : null, _source.Token);
-            _ambient = MicroContext.Begin(Context);
-        }
+        public Call(MicroServer server) => _server = server;
 
-        public MicroContext Context { get; }
+        public override string Endpoint => _context.Endpoint;
 
-        public CancellationToken Token => _source.Token;
+        public override CancellationToken CancellationToken => _context.CancellationToken;
+
+        public override MicroContext Context => _context;
 
         /// <summary>
         /// Whether the deadline cancelled the call: the source fired and either the deadline has
@@ -504,83 +512,121 @@ public sealed class MicroServer : IServer, ITransportHandler
         /// </summary>
         public bool DeadlinePassed =>
             _timeout is { } timeout && _source.IsCancellationRequested
-            && (Stopwatch.GetElapsedTime(_started) >= timeout || (!_callerToken.IsCancellationRequested && !_stoppingToken.IsCancellationRequested));
+            && (Stopwatch.GetElapsedTime(_started) >= timeout
+                || (!_callerToken.IsCancellationRequested && !_server._stopping.IsCancellationRequested));
 
-        public void Dispose()
+        /// <summary>Starts the call: arms the token and makes the context current.</summary>
+        public void Begin(in TransportRequest request, ICodec codec, ITransportStream? stream, CancellationToken callerToken)
         {
-            _ambient.Dispose();
-            _callerRegistration.Dispose();
-            _stoppingRegistration.Dispose();
-            _source.Dispose();
+            _body = request.Body;
+            _codec = codec;
+            _stream = stream;
+            _callerToken = callerToken;
+            _timeout = request.Timeout;
+            if (_timeout is { } timeout)
+            {
+                _started = Stopwatch.GetTimestamp();
+                _source.CancelAfter(timeout);
+            }
+            _callerRegistration = callerToken.UnsafeRegister(s_cancel, _source);
+            _stoppingRegistration = _server._stopping.Token.UnsafeRegister(s_cancel, _source);
+            _context.Reset(request.Metadata, request.Service, request.Endpoint,
+                _timeout is { } t ? DateTimeOffset.UtcNow + t : null, _source.Token);
+            _ambient = MicroContext.Begin(_context);
         }
-    }
 
-    // Holds the body, not the whole TransportRequest: a copy of that struct per call would cost more than it saves.
-    private class UnaryCall(ReadOnlySequence<byte> body, ICodec codec, MicroContext context) : ServerCall
-    {
-        private PooledBufferWriter? _response;
+        /// <summary>Restores the flow's previous context.</summary>
+        public void EndAmbient() => _ambient.Dispose();
 
-        protected ICodec Codec => codec;
-
-        public override string Endpoint => context.Endpoint;
-
-        public override CancellationToken CancellationToken => context.CancellationToken;
-
-        public override MicroContext Context => context;
-
-        public override TRequest ReadRequest<TRequest>() => codec.Deserialize<TRequest>(body);
+        public override TRequest ReadRequest<TRequest>() => _codec.Deserialize<TRequest>(_body);
 
         public override void WriteResponse<TResponse>(TResponse response)
         {
-            var writer = _response ??= PooledBufferWriter.Rent();
-            writer.Reset();
-            codec.Serialize(writer, response);
+            _response.Reset();
+            _codec.Serialize(_response, response);
+            _responded = true;
         }
 
-        public PooledBufferWriter? TakeResponse()
+        /// <summary>The unary response, owned by this state: disposing it returns the state to the pool.</summary>
+        public TransportResponse? TakeResponse()
         {
-            var response = _response;
-            _response = null;
-            return response;
+            if (!_responded)
+            {
+                return null;
+            }
+            _transportResponse.Reset(_codec.ContentType, _response.WrittenSequence, this, _context.ResponseMetadataOrNull);
+            return _transportResponse;
         }
-    }
 
-    private sealed class StreamCall(ReadOnlySequence<byte> body, ICodec codec, MicroContext context, ITransportStream stream)
-        : UnaryCall(body, codec, context)
-    {
-        private PooledBufferWriter? _item;
-        private int _reading;
+        /// <summary>A client-streaming handler's result, valid until the state is disposed.</summary>
+        public bool TryGetResponseBody(out ReadOnlyMemory<byte> body)
+        {
+            body = _responded ? _response.WrittenMemory : default;
+            return _responded;
+        }
 
         public override IAsyncEnumerable<TItem> ReadStream<TItem>()
         {
+            if (_stream is null)
+            {
+                return base.ReadStream<TItem>();
+            }
             if (Interlocked.Exchange(ref _reading, 1) != 0)
             {
                 throw new InvalidOperationException($"The request stream of {Endpoint} can be enumerated only once.");
             }
-            return ReadItemsAsync<TItem>(CancellationToken);
+            return ReadItemsAsync<TItem>(_stream, CancellationToken);
         }
 
-        public override async ValueTask WriteItemAsync<TItem>(TItem item)
+        public override ValueTask WriteItemAsync<TItem>(TItem item)
         {
+            if (_stream is null)
+            {
+                return base.WriteItemAsync(item);
+            }
             var writer = _item ??= new PooledBufferWriter();
             writer.Reset();
-            Codec.Serialize(writer, item);
-            await stream.WriteAsync(writer.WrittenMemory, CancellationToken).ConfigureAwait(false);
+            _codec.Serialize(writer, item);
+            return _stream.WriteAsync(writer.WrittenMemory, CancellationToken);
         }
 
-        public void Release()
+        /// <summary>Ends the call and gives the state back to the pool; it must not be used afterwards.</summary>
+        public void Dispose()
         {
-            TakeResponse()?.Dispose();
+            _callerRegistration.Dispose();
+            _stoppingRegistration.Dispose();
+            if (!_source.TryReset())
+            {
+                // It fired (or its timer is firing): a cancelled source stays cancelled for good.
+                _source.Dispose();
+                _source = new CancellationTokenSource();
+            }
+            _response.Clear(MaxRetainedBuffer);
             _item?.Dispose();
             _item = null;
+            _responded = false;
+            _reading = 0;
+            _body = default;
+            _stream = null;
+            _callerToken = default;
+            _timeout = null;
+            _context.Reset(null, string.Empty, string.Empty, null, default);
+            _server._callPool.Return(this);
         }
 
-        private async IAsyncEnumerable<TItem> ReadItemsAsync<TItem>([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        private async IAsyncEnumerable<TItem> ReadItemsAsync<TItem>(ITransportStream stream, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
             while (await stream.MoveNextAsync(cancellationToken).ConfigureAwait(false))
             {
-                yield return Codec.Deserialize<TItem>(stream.Current);
+                yield return _codec.Deserialize<TItem>(stream.Current);
             }
         }
+    }
+
+    private sealed class CallPolicy(MicroServer server) : IPooledObjectPolicy<Call>
+    {
+        public Call Create() => new(server);
+
+        public bool Return(Call call) => true;
     }
 }

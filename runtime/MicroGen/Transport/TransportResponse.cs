@@ -7,6 +7,10 @@ namespace MicroGen.Transport;
 /// A unary response as a transport carries it: either a body in <see cref="ContentType"/>, or an
 /// <see cref="Error"/> (<c>Micro-Error</c>). Whoever holds it disposes it, returning pooled memory.
 /// </summary>
+/// <remarks>
+/// Once disposed, a response must not be touched again: the server reuses its successful responses
+/// for later calls.
+/// </remarks>
 public sealed class TransportResponse : IDisposable
 {
     private IDisposable? _owner;
@@ -18,10 +22,7 @@ public sealed class TransportResponse : IDisposable
     /// <param name="metadata">Response headers.</param>
     public TransportResponse(string contentType, ReadOnlySequence<byte> body, IDisposable? owner = null, Metadata? metadata = null)
     {
-        ContentType = contentType;
-        Body = body;
-        _owner = owner;
-        Metadata = metadata;
+        Reset(contentType, body, owner, metadata);
     }
 
     /// <summary>Creates an error response.</summary>
@@ -33,7 +34,7 @@ public sealed class TransportResponse : IDisposable
     }
 
     /// <summary>The body's content type; empty for an error.</summary>
-    public string ContentType { get; }
+    public string ContentType { get; private set; } = string.Empty;
 
     /// <summary>The encoded result; empty for an error.</summary>
     public ReadOnlySequence<byte> Body { get; private set; }
@@ -42,7 +43,16 @@ public sealed class TransportResponse : IDisposable
     public MicroError? Error { get; }
 
     /// <summary>Response headers the handler set.</summary>
-    public Metadata? Metadata { get; }
+    public Metadata? Metadata { get; private set; }
+
+    /// <summary>Makes a disposed successful response carry a new body (pooled per-call state reuses it).</summary>
+    internal void Reset(string contentType, ReadOnlySequence<byte> body, IDisposable? owner, Metadata? metadata)
+    {
+        ContentType = contentType;
+        Body = body;
+        _owner = owner;
+        Metadata = metadata;
+    }
 
     /// <summary>Releases the body's memory; the body must not be read afterwards.</summary>
     public void Dispose()

@@ -95,8 +95,18 @@ internal abstract class TcpConnection : IAsyncDisposable
         // Both sides send their preamble at once, without waiting for the other's (§1).
         FrameWriter.WritePreamble(_output.Writer, Options.MaxFrameSize);
         _ = _output.Writer.FlushAsync();
-        _sendLoop = SendLoopAsync();
-        _readLoop = ReadLoopAsync();
+        // The loops outlive whoever opened the connection: they must not carry its async-locals
+        // (a caller's MicroContext) into everything they run.
+        var suppressed = ExecutionContext.IsFlowSuppressed() ? default(AsyncFlowControl?) : ExecutionContext.SuppressFlow();
+        try
+        {
+            _sendLoop = SendLoopAsync();
+            _readLoop = ReadLoopAsync();
+        }
+        finally
+        {
+            suppressed?.Undo();
+        }
     }
 
     /// <summary>Closes the connection, after a best-effort GOAWAY. Idempotent.</summary>

@@ -24,7 +24,9 @@ namespace MicroGen.Transport.Internal;
 internal sealed class TcpServerConnection : TcpConnection
 {
     private readonly ITransportHandler _handler;
+    private const int MaxPooledCalls = 256;
     private readonly Dictionary<uint, ServerCall> _calls = new();
+    private readonly Stack<ServerCall> _freeCalls = new(); // guarded by _calls
     private readonly Utf8StringCache _strings = new();
     private uint _highestStreamId; // read loop only
     private uint _lastAcceptedStreamId; // guarded by _calls
@@ -136,6 +138,10 @@ internal sealed class TcpServerConnection : TcpConnection
         {
             _goingAway = true;
             calls = [.. _calls.Values];
+            foreach (var call in calls)
+            {
+                call.Aborted = true;
+            }
         }
         foreach (var call in calls)
         {
@@ -186,7 +192,8 @@ internal sealed class TcpServerConnection : TcpConnection
                 else
                 {
                     _lastAcceptedStreamId = id;
-                    call = new ServerCall(this, id);
+                    call = !isStream && _freeCalls.TryPop(out var free) ? free : new ServerCall(this);
+                    call.StreamId = id;
                     if (isStream)
                     {
                         // The stream exists from the REQUEST on: the dialler may send before the accept (§8.1).
@@ -202,7 +209,15 @@ internal sealed class TcpServerConnection : TcpConnection
             return;
         }
 
-        call.Body = PooledBufferWriter.CopyOf(body);
+        if (isStream)
+        {
+            call.Body = PooledBufferWriter.CopyOf(body);
+        }
+        else
+        {
+            // A unary call's state is reused with its buffer (see Recycle).
+            (call.Body ??= new PooledBufferWriter(checked((int)body.Length))).CopyFrom(body);
+        }
         call.Request = new TransportRequest
         {
             Service = headers.Service!,
@@ -307,6 +322,7 @@ internal sealed class TcpServerConnection : TcpConnection
     private async Task RunAsync(ServerCall call)
     {
         TransportResponse? response = null;
+        var reusable = false;
         try
         {
             try
@@ -333,6 +349,8 @@ internal sealed class TcpServerConnection : TcpConnection
                 lock (_calls)
                 {
                     _calls.Remove(call.StreamId);
+                    // Nothing can cancel the call from now on unless a CANCEL or the close found it first.
+                    reusable = !call.CancelledByPeer && !call.Aborted;
                 }
             }
 
@@ -352,7 +370,27 @@ internal sealed class TcpServerConnection : TcpConnection
         finally
         {
             response?.Dispose();
-            call.Body?.Dispose();
+            if (reusable)
+            {
+                Recycle(call);
+            }
+            else
+            {
+                call.Body?.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Keeps a finished unary call's state for the next REQUEST, its token reset.</summary>
+    private void Recycle(ServerCall call)
+    {
+        call.Reset();
+        lock (_calls)
+        {
+            if (_freeCalls.Count < MaxPooledCalls && !_goingAway)
+            {
+                _freeCalls.Push(call);
+            }
         }
     }
 
@@ -383,11 +421,14 @@ internal sealed class TcpServerConnection : TcpConnection
         return WriteAsync(new ErrorFrame(streamId, flags, json, metadata));
     }
 
-    private sealed class ServerCall(TcpServerConnection connection, uint streamId) : IThreadPoolWorkItem
+    /// <summary>One call's state on the listener; unary calls' states are reused (see <see cref="Recycle"/>).</summary>
+    private sealed class ServerCall(TcpServerConnection connection) : IThreadPoolWorkItem
     {
-        public uint StreamId { get; } = streamId;
+        private const int MaxRetainedBody = 16 * 1024;
 
-        public CancellationTokenSource Cancellation { get; } = new();
+        public uint StreamId { get; set; }
+
+        public CancellationTokenSource Cancellation { get; private set; } = new();
 
         public TransportRequest Request { get; set; }
 
@@ -399,7 +440,27 @@ internal sealed class TcpServerConnection : TcpConnection
         /// <summary>Set under the connection's call lock when a CANCEL arrived.</summary>
         public volatile bool CancelledByPeer;
 
+        /// <summary>Set under the connection's call lock when the connection began closing with the call open.</summary>
+        public bool Aborted;
+
         public void Execute() => _ = Stream is null ? connection.RunAsync(this) : connection.RunStreamAsync(this);
+
+        /// <summary>
+        /// Readies the state for another call. Only a call that nothing can cancel any more gets
+        /// here; a source a handler cancelled (or whose registrations threw) is replaced.
+        /// </summary>
+        public void Reset()
+        {
+            Request = default;
+            Body?.Clear(MaxRetainedBody);
+            CancelledByPeer = false;
+            Aborted = false;
+            if (!Cancellation.TryReset())
+            {
+                Cancellation.Dispose();
+                Cancellation = new CancellationTokenSource();
+            }
+        }
     }
 
     private readonly struct ResponseFrame(uint streamId, TransportResponse response, int blockLength, int payloadLength) : IFrameWrite
