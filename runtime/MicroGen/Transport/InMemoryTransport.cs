@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Threading;
 using System.Threading.Tasks;
 using MicroGen.Internal;
+using MicroGen.Transport.Internal;
 
 namespace MicroGen.Transport;
 
@@ -95,8 +96,7 @@ public sealed class InMemoryTransport : ITransport
                 {
                     return new TransportResponse(response.Error, response.Metadata?.Clone());
                 }
-                var copy = PooledBufferWriter.CopyOf(response.Body);
-                return new TransportResponse(response.ContentType, copy.WrittenSequence, copy, response.Metadata?.Clone());
+                return PooledResponse.Create(response.ContentType, response.Body, response.Metadata?.Clone());
             }
         }
 

@@ -8,8 +8,8 @@ namespace MicroGen.Transport;
 /// <see cref="Error"/> (<c>Micro-Error</c>). Whoever holds it disposes it, returning pooled memory.
 /// </summary>
 /// <remarks>
-/// Once disposed, a response must not be touched again: the server reuses its successful responses
-/// for later calls.
+/// Dispose a response exactly once, and do not touch it afterwards: the transports and the server
+/// reuse their successful responses for later calls.
 /// </remarks>
 public sealed class TransportResponse : IDisposable
 {

@@ -15,9 +15,9 @@ using NUnit.Framework;
 namespace MicroGen.Tests.Runtime;
 
 /// <summary>
-/// The server pools each call's state (context, token, response) and the TCP listener its per-call
-/// state: nothing of a finished, failed, cancelled or timed-out call may reach a later one, and
-/// concurrent calls never share state.
+/// The server pools each call's state (context, token, response), the TCP listener its per-call
+/// state, and both transports the responses callers receive: nothing of a finished, failed,
+/// cancelled or timed-out call may reach a later one, and concurrent calls never share state.
 /// </summary>
 [TestFixtureSource(typeof(Transports), nameof(Transports.All))]
 public sealed class ServerCallReuseTests(string transport)

@@ -5,7 +5,6 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
-using MicroGen.Internal;
 using Microsoft.Extensions.Logging;
 
 namespace MicroGen.Transport.Internal;
@@ -429,8 +428,7 @@ internal sealed class TcpClientConnection : TcpConnection, ITransportConnection
         if (header.Type == FrameType.Response)
         {
             // Copy the body out of the pipe: the caller keeps it after the read loop moves on.
-            var copy = PooledBufferWriter.CopyOf(body);
-            call.SetResult(new TransportResponse(headers.ContentType ?? string.Empty, copy.WrittenSequence, copy, headers.Metadata));
+            call.SetResult(PooledResponse.Create(headers.ContentType ?? string.Empty, body, headers.Metadata));
         }
         else
         {
