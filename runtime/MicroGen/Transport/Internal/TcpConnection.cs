@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Diagnostics;
 using System.IO;
 using System.IO.Pipelines;
 using System.Net.Sockets;
@@ -33,14 +34,15 @@ internal abstract class TcpConnection : IAsyncDisposable
     private readonly NetworkStream _stream;
     private readonly PipeReader _input;
     private readonly Pipe _output;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly object _writeGate = new();
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _handshake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _readLoop = Task.CompletedTask;
     private Task _sendLoop = Task.CompletedTask;
     private Task _pingLoop = Task.CompletedTask;
-    private bool _outputClosed; // guarded by _writeLock
+    private Task? _backPressure; // guarded by _writeGate: a flush waiting for the send loop; writers wait behind it
+    private bool _outputClosed; // guarded by _writeGate
     private int _closeStarted;
     private int _pingsOut;
     private string? _closeReason;
@@ -153,34 +155,83 @@ internal abstract class TcpConnection : IAsyncDisposable
     internal ValueTask<bool> WriteAsync<TFrame>(TFrame frame, CancellationToken cancellationToken = default)
         where TFrame : IFrameWrite
     {
-        // Fast path: an uncontended lock and a flush below the pause threshold complete synchronously.
-        if (!_writeLock.Wait(0))
-        {
-            return WriteSlowAsync(frame, cancellationToken);
-        }
-        var release = true;
-        try
+        Task waitFor;
+        // A plain lock, as Kestrel's HTTP/2 frame writer uses: the critical section is a copy into
+        // the pipe, and contended writers spin briefly instead of queueing an async wait (which
+        // allocates and resumes on another thread).
+        lock (_writeGate)
         {
             if (_outputClosed)
             {
                 return new ValueTask<bool>(false);
             }
-            frame.Write(_output.Writer);
-            var flush = _output.Writer.FlushAsync(CancellationToken.None);
-            if (flush.IsCompleted)
+            if (_backPressure is null)
             {
-                flush.GetAwaiter().GetResult();
-                return new ValueTask<bool>(true);
+                return WriteLocked(frame);
             }
-            release = false;
-            return AwaitFlushAsync(flush);
+            waitFor = _backPressure;
+        }
+        return WriteAfterBackPressureAsync(frame, waitFor, cancellationToken);
+    }
+
+    /// <summary>Writes and flushes under the lock; a flush that must wait makes later writers wait for it.</summary>
+    private ValueTask<bool> WriteLocked<TFrame>(TFrame frame) where TFrame : IFrameWrite
+    {
+        frame.Write(_output.Writer);
+        var flush = _output.Writer.FlushAsync(CancellationToken.None);
+        if (flush.IsCompleted)
+        {
+            flush.GetAwaiter().GetResult();
+            return new ValueTask<bool>(true);
+        }
+        // Back-pressure: the peer reads slower than we write. Nobody writes until the send loop drained it.
+        var pending = flush.AsTask();
+        _backPressure = pending;
+        return new ValueTask<bool>(EndBackPressureAsync(pending));
+    }
+
+    private async Task<bool> EndBackPressureAsync(Task<FlushResult> flush)
+    {
+        try
+        {
+            await flush.ConfigureAwait(false);
+            return true;
         }
         finally
         {
-            if (release)
+            lock (_writeGate)
             {
-                _writeLock.Release();
+                if (_backPressure == flush)
+                {
+                    _backPressure = null;
+                }
             }
+        }
+    }
+
+    private async ValueTask<bool> WriteAfterBackPressureAsync<TFrame>(TFrame frame, Task waitFor, CancellationToken cancellationToken)
+        where TFrame : IFrameWrite
+    {
+        while (true)
+        {
+            // The flush's own writer sees its failure; here it only means the output is going away.
+            await waitFor.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            cancellationToken.ThrowIfCancellationRequested();
+            ValueTask<bool> write;
+            lock (_writeGate)
+            {
+                if (_outputClosed)
+                {
+                    return false;
+                }
+                if (_backPressure is { } again)
+                {
+                    waitFor = again;
+                    continue;
+                }
+                write = WriteLocked(frame);
+            }
+            return await write.ConfigureAwait(false);
         }
     }
 
@@ -220,39 +271,6 @@ internal abstract class TcpConnection : IAsyncDisposable
 
     /// <summary>The last stream id to name in a GOAWAY sent on close.</summary>
     protected abstract uint GoAwayLastStreamId { get; }
-
-    private async ValueTask<bool> WriteSlowAsync<TFrame>(TFrame frame, CancellationToken cancellationToken)
-        where TFrame : IFrameWrite
-    {
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_outputClosed)
-            {
-                return false;
-            }
-            frame.Write(_output.Writer);
-            await _output.Writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-            return true;
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
-
-    private async ValueTask<bool> AwaitFlushAsync(ValueTask<FlushResult> flush)
-    {
-        try
-        {
-            await flush.ConfigureAwait(false);
-            return true;
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
 
     private async Task ReadLoopAsync()
     {
@@ -532,29 +550,43 @@ internal abstract class TcpConnection : IAsyncDisposable
                 TcpTransportLog.UnexpectedError(Logger, Id, RemoteEndPoint, e);
             }
 
-            // Take the write lock to write the GOAWAY and complete the output. A writer stuck on
-            // back-pressure (a peer that stopped reading) holds it: abort the socket to free it.
-            if (!await _writeLock.WaitAsync(s_closeFlushTimeout).ConfigureAwait(false))
+            // Write the GOAWAY and complete the output once no flush waits on back-pressure. A peer
+            // that stopped reading keeps one waiting: abort the socket to end it.
+            var deadline = Stopwatch.GetTimestamp() + (long)(s_closeFlushTimeout.TotalSeconds * Stopwatch.Frequency);
+            var complete = false;
+            while (true)
             {
-                _socket.Dispose();
-                await _writeLock.WaitAsync().ConfigureAwait(false);
-            }
-            try
-            {
-                if (!_outputClosed)
+                Task? waitFor;
+                lock (_writeGate)
                 {
-                    _outputClosed = true;
-                    if (sendGoAway)
+                    waitFor = _backPressure;
+                    if (waitFor is null)
                     {
-                        FrameWriter.WriteGoAway(_output.Writer, GoAwayLastStreamId, code, reason);
-                        TcpTransportLog.GoAwaySent(Logger, Id, RemoteEndPoint, code, GoAwayLastStreamId, reason);
+                        if (!_outputClosed)
+                        {
+                            _outputClosed = true;
+                            complete = true;
+                            if (sendGoAway)
+                            {
+                                FrameWriter.WriteGoAway(_output.Writer, GoAwayLastStreamId, code, reason);
+                                TcpTransportLog.GoAwaySent(Logger, Id, RemoteEndPoint, code, GoAwayLastStreamId, reason);
+                            }
+                        }
+                        break;
                     }
-                    await _output.Writer.CompleteAsync().ConfigureAwait(false);
+                }
+                var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+                await waitFor.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                if (!waitFor.IsCompleted)
+                {
+                    _socket.Dispose();
+                    await waitFor.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 }
             }
-            finally
+            if (complete)
             {
-                _writeLock.Release();
+                // No writer touches the pipe once the output is closed and no flush is pending.
+                await _output.Writer.CompleteAsync().ConfigureAwait(false);
             }
 
             // Let the send loop flush what is queued (the GOAWAY) and FIN, then drop the socket,
