@@ -10,7 +10,6 @@ using MicroGen.Bench.Load;
 using MicroGen.Bench.Load.Protos;
 using MicroGen.Client;
 using MicroGen.Registry;
-using MicroGen.Transport;
 
 // The start-up client of the load harness: `MicroGen.Bench.Startup <system> <address> <payload>`
 // connects to a running benchmark server, makes one SayHello call, checks the reply and prints
@@ -50,17 +49,12 @@ return ok ? 0 : 1;
 
 static async Task<string> CallMicroGenAsync(bool msgpack, string address, string name)
 {
-    // As the load harness's client: the TCP transport, the server's address given directly.
-    await using var service = Micro.CreateService(o =>
-    {
-        o.Name = "bench-startup";
-        o.Transport = new TcpTransport(new TcpTransportOptions());
-        o.Registry = new InMemoryRegistry();
-    });
+    // As the load harness's client: a client alone on the default TCP transport, the server's address given directly.
+    await using var client = Micro.CreateClient(o => o.Registry = new InMemoryRegistry());
     var options = new CallOptions { Address = address };
     return msgpack
-        ? (await service.Client.For<IHelloMsgPack>(options).SayHello(new HelloRequestDto { Name = name })).Message
-        : (await service.Client.For<IHelloProtobuf>(options).SayHello(new HelloRequest { Name = name })).Message;
+        ? (await client.For<IHelloMsgPack>(options).SayHello(new HelloRequestDto { Name = name })).Message
+        : (await client.For<IHelloProtobuf>(options).SayHello(new HelloRequest { Name = name })).Message;
 }
 
 static async Task<string> CallGrpcAsync(string address, string name)

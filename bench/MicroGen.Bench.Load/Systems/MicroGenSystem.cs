@@ -49,13 +49,9 @@ internal sealed class MicroGenSystem(bool msgpack) : IBenchSystem
         {
             throw new NotSupportedException("no generated code is registered for the benchmark contracts (the source generator is not in this build)");
         }
-        var service = Micro.CreateService(o =>
-        {
-            o.Name = "bench-client";
-            o.Transport = CreateTransport();
-            o.Registry = new InMemoryRegistry();
-        });
-        return Task.FromResult<IBenchClient>(new Client(service, address, msgpack));
+        // A client alone, as grpc-dotnet's side is a channel alone: the default TCP transport, owned by the client.
+        var client = Micro.CreateClient(o => o.Registry = new InMemoryRegistry());
+        return Task.FromResult<IBenchClient>(new Client(client, address, msgpack));
     }
 
     public long ServerUserBytes(Payload payload) => msgpack
@@ -86,20 +82,20 @@ internal sealed class MicroGenSystem(bool msgpack) : IBenchSystem
         public ValueTask DisposeAsync() => service.DisposeAsync();
     }
 
-    private sealed class Client(IService service, string address, bool msgpack) : IBenchClient
+    private sealed class Client(IClient client, string address, bool msgpack) : IBenchClient
     {
         private readonly CallOptions _options = new() { Address = address };
 
         public UnaryCaller CreateCaller(int worker, Payload payload) => msgpack
-            ? new MsgPackCaller(service.Client.For<IHelloMsgPack>(_options), payload)
-            : new ProtobufCaller(service.Client.For<IHelloProtobuf>(_options), payload);
+            ? new MsgPackCaller(client.For<IHelloMsgPack>(_options), payload)
+            : new ProtobufCaller(client.For<IHelloProtobuf>(_options), payload);
 
         public async Task<long> StreamAsync(Payload payload, int count, CancellationToken cancellationToken)
         {
             long received = 0;
             if (msgpack)
             {
-                var proxy = service.Client.For<IHelloMsgPack>(_options);
+                var proxy = client.For<IHelloMsgPack>(_options);
                 await foreach (var reply in proxy.StreamHello(new StreamRequestDto { Name = payload.Name, Count = count }, cancellationToken).ConfigureAwait(false))
                 {
                     received += Check(reply.Message, payload, received);
@@ -107,7 +103,7 @@ internal sealed class MicroGenSystem(bool msgpack) : IBenchSystem
             }
             else
             {
-                var proxy = service.Client.For<IHelloProtobuf>(_options);
+                var proxy = client.For<IHelloProtobuf>(_options);
                 await foreach (var reply in proxy.StreamHello(new StreamRequest { Name = payload.Name, Count = count }, cancellationToken).ConfigureAwait(false))
                 {
                     received += Check(reply.Message, payload, received);
@@ -121,7 +117,7 @@ internal sealed class MicroGenSystem(bool msgpack) : IBenchSystem
                 ? 1
                 : throw new InvalidOperationException($"stream message {index} has the wrong content");
 
-        public ValueTask DisposeAsync() => service.DisposeAsync();
+        public ValueTask DisposeAsync() => client.DisposeAsync();
     }
 
     private sealed class MsgPackCaller(IHelloMsgPack proxy, Payload payload) : UnaryCaller

@@ -26,6 +26,7 @@ public sealed partial class MicroClient : IClient
     private readonly ConnectionPool _connections;
     private readonly Dictionary<string, ICodec> _codecs;
     private readonly ILogger _logger;
+    private readonly IReadOnlyList<IAsyncDisposable> _owned = Array.Empty<IAsyncDisposable>();
     private int _disposed;
 
     /// <summary>Creates a client.</summary>
@@ -45,6 +46,10 @@ public sealed partial class MicroClient : IClient
         }
         _logger = options.LoggerFactory?.CreateLogger<MicroClient>() ?? NullLogger<MicroClient>.Instance;
     }
+
+    /// <summary>A client that also disposes <paramref name="owned"/>, in order, when it is disposed.</summary>
+    internal MicroClient(ClientOptions options, IReadOnlyList<IAsyncDisposable> owned)
+        : this(options) => _owned = owned;
 
     /// <inheritdoc/>
     public ClientOptions Options { get; }
@@ -186,6 +191,10 @@ public sealed partial class MicroClient : IClient
             return;
         }
         await _connections.DisposeAsync().ConfigureAwait(false);
+        foreach (var part in _owned)
+        {
+            await part.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private ICodec ResolveCodec(MethodDescriptor method, CallOptions options)

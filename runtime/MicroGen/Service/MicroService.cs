@@ -10,6 +10,7 @@ using MicroGen.Registry;
 using MicroGen.Selector;
 using MicroGen.Server;
 using MicroGen.Transport;
+using Microsoft.Extensions.Logging;
 
 namespace MicroGen.Service;
 
@@ -30,8 +31,8 @@ public sealed class MicroService : IService
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
-        var transport = options.Transport ??= Own(DefaultTransport(options));
-        var registry = options.Registry ??= Own(DefaultRegistry(options));
+        var transport = options.Transport ??= Own(DefaultTransport(options.LoggerFactory));
+        var registry = options.Registry ??= Own(DefaultRegistry(options.LoggerFactory));
         var selector = options.Selector ??= new RandomSelector();
         var codecs = options.Codecs ??= new List<ICodec> { MessagePackCodec.Instance, ProtobufCodec.Instance, JsonCodec.Instance };
         _codecsByType = Codecs.ByContentType(codecs);
@@ -96,11 +97,11 @@ public sealed class MicroService : IService
 
     // The embedded defaults: TCP on a free loopback port and the file-system registry in a
     // per-user folder, so processes on one machine find each other with nothing installed.
-    private static ITransport DefaultTransport(ServiceOptions options) =>
-        new TcpTransport(new TcpTransportOptions { LoggerFactory = options.LoggerFactory });
+    internal static ITransport DefaultTransport(ILoggerFactory? loggerFactory) =>
+        new TcpTransport(new TcpTransportOptions { LoggerFactory = loggerFactory });
 
-    private static IRegistry DefaultRegistry(ServiceOptions options) =>
-        new FileSystemRegistry(new FileSystemRegistryOptions { LoggerFactory = options.LoggerFactory });
+    internal static IRegistry DefaultRegistry(ILoggerFactory? loggerFactory) =>
+        new FileSystemRegistry(new FileSystemRegistryOptions { LoggerFactory = loggerFactory });
 
     /// <inheritdoc/>
     public string Name => Options.Name ?? (_server.Contracts.Count > 0 ? _server.Contracts[0].Name : "microgen");
