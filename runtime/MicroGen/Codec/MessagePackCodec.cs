@@ -23,12 +23,9 @@ public sealed class MessagePackCodec : ICodec
     /// <summary>
     /// The options every MicroGen MessagePack routine runs with: <see cref="MicroGenResolver"/> and
     /// <see cref="MessagePackSecurity.UntrustedData"/> (depth limit, collision-resistant hashing),
-    /// since bodies come from the network.
+    /// since bodies come from the network. Created on first use.
     /// </summary>
-    public static MessagePackSerializerOptions Options { get; } =
-        MessagePackSerializerOptions.Standard
-            .WithResolver(MicroGenResolver.Instance)
-            .WithSecurity(MessagePackSecurity.UntrustedData);
+    public static MessagePackSerializerOptions Options => LazyOptions.Value;
 
     /// <inheritdoc/>
     public string Name => "msgpack";
@@ -74,6 +71,21 @@ public sealed class MessagePackCodec : ICodec
             throw new MicroException(MicroError.Create("microgen.codec", MicroStatusCode.BadRequest,
                 $"malformed {ContentType} body for {typeof(T).Name}: {e.Message}"), e);
         }
+    }
+
+    /// <summary>
+    /// Holds <see cref="Options"/> so that touching <see cref="Instance"/> (every default codec
+    /// list does) costs nothing: MessagePack's security settings seed a SipHash key from the
+    /// cryptographic RNG, which loads OpenSSL on Linux, a few milliseconds of start-up that a
+    /// process calling only protobuf or JSON never needs.
+    /// </summary>
+    private static class LazyOptions
+    {
+        // Built on the resolver directly, not on MessagePackSerializerOptions.Standard: the
+        // standard resolver's static set-up (dynamic union and object resolvers, their options)
+        // is never used here and was the larger part of this codec's first-call cost.
+        public static readonly MessagePackSerializerOptions Value =
+            new MessagePackSerializerOptions(MicroGenResolver.Instance).WithSecurity(MessagePackSecurity.UntrustedData);
     }
 
     private MicroException CannotCarry<T>() =>
