@@ -218,8 +218,17 @@ public sealed class StreamingHandler : IStreaming
     private CancellationTokenRegistration Watch(CancellationToken cancellationToken, string method) =>
         cancellationToken.Register(() => TokenFired.TrySetResult(method));
 
-    private void End(string method, bool completed, CancellationToken cancellationToken) =>
+    private void End(string method, bool completed, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            // The token fired, though its callbacks may still be running on the cancelling thread:
+            // this handler's registration runs last (the oldest) and is removed when the handler
+            // returns first, so the callback alone would make the tests racy.
+            TokenFired.TrySetResult(method);
+        }
         Ended.TrySetResult($"{method}: {(completed ? "completed" : cancellationToken.IsCancellationRequested ? "cancelled" : "stopped")}");
+    }
 }
 
 public sealed class TickerHandler : ITicker
