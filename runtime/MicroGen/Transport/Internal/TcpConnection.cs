@@ -58,11 +58,13 @@ internal abstract class TcpConnection : IAsyncDisposable
         _stream = new NetworkStream(socket, ownsSocket: false);
         // The read side pulls from the socket on demand: nothing is buffered beyond the frame being
         // parsed, and a frame's length is checked before its payload is awaited (§2).
-        _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true));
+        _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(
+            pool: BlockPool.Shared, bufferSize: BlockPool.BlockSize, minimumReadSize: 4 * 1024, leaveOpen: true));
         _output = new Pipe(new PipeOptions(
+            pool: BlockPool.Shared,
             pauseWriterThreshold: options.WriterPauseThreshold,
             resumeWriterThreshold: options.WriterResumeThreshold,
-            minimumSegmentSize: 16 * 1024,
+            minimumSegmentSize: BlockPool.BlockSize,
             useSynchronizationContext: false));
     }
 
