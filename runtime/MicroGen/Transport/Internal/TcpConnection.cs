@@ -17,18 +17,23 @@ internal interface IFrameWrite
 }
 
 /// <summary>
-/// One MicroGen protocol connection over a socket: what both ends share. It owns two loops, as
-/// Kestrel's socket connection does: the <b>read loop</b> pulls bytes from the socket through a
-/// <see cref="PipeReader"/> and parses frames in place; the <b>send loop</b> drains the output
-/// <see cref="Pipe"/> into the socket, coalescing every frame written since its last send. A ping
-/// loop on a <see cref="PeriodicTimer"/> runs beside them. All three are owned tasks, and shutdown
-/// is idempotent (<see cref="CloseAsync"/>).
+/// One MicroGen protocol connection over a socket: what both ends share. The <b>read loop</b>
+/// pulls bytes from the socket through a <see cref="PipeReader"/> and parses frames in place.
+/// Frames are written into the output <see cref="Pipe"/> under a lock; the <b>sender</b> drains it
+/// into the socket, coalescing every frame written since its last send. There is no send loop to
+/// wake: the writer that finds no send in progress sends itself, on its own thread, and keeps
+/// draining while sends complete at once; a send that must wait continues on the thread pool. Writers
+/// that come while a send is in progress only append. A ping loop on a <see cref="PeriodicTimer"/>
+/// runs beside them. Shutdown is idempotent (<see cref="CloseAsync"/>).
 /// </summary>
 internal abstract class TcpConnection : IAsyncDisposable
 {
     /// <summary>How long a close waits for the GOAWAY and queued frames to reach the socket.</summary>
     private static readonly TimeSpan s_closeFlushTimeout = TimeSpan.FromSeconds(2);
     private static long s_nextId;
+
+    /// <summary>How many sends a writer makes for others before it hands the draining to the thread pool.</summary>
+    private const int MaxInlineSendRounds = 4;
 
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
@@ -39,10 +44,13 @@ internal abstract class TcpConnection : IAsyncDisposable
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _handshake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _readLoop = Task.CompletedTask;
-    private Task _sendLoop = Task.CompletedTask;
+    private readonly TaskCompletionSource _sendEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _pingLoop = Task.CompletedTask;
     private Task? _backPressure; // guarded by _writeGate: a flush waiting for the send loop; writers wait behind it
     private bool _outputClosed; // guarded by _writeGate
+    private bool _started; // guarded by _writeGate: Start ran, so the output may be sent
+    private bool _sending; // guarded by _writeGate: a thread is draining the output into the socket
+    private bool _sendStopped; // guarded by _writeGate: the output's reader is complete; nothing more is sent
     private int _closeStarted;
     private int _pingsOut;
     private string? _closeReason;
@@ -97,14 +105,23 @@ internal abstract class TcpConnection : IAsyncDisposable
     public void Start()
     {
         // Both sides send their preamble at once, without waiting for the other's (§1).
-        FrameWriter.WritePreamble(_output.Writer, Options.MaxFrameSize);
-        _ = _output.Writer.FlushAsync();
-        // The loops outlive whoever opened the connection: they must not carry its async-locals
-        // (a caller's MicroContext) into everything they run.
+        bool send;
+        lock (_writeGate)
+        {
+            FrameWriter.WritePreamble(_output.Writer, Options.MaxFrameSize);
+            _ = _output.Writer.FlushAsync();
+            _started = true;
+            send = ClaimSend();
+        }
+        if (send)
+        {
+            Send();
+        }
+        // The read loop outlives whoever opened the connection: it must not carry its async-locals
+        // (a caller's MicroContext) into everything it runs.
         var suppressed = ExecutionContext.IsFlowSuppressed() ? default(AsyncFlowControl?) : ExecutionContext.SuppressFlow();
         try
         {
-            _sendLoop = SendLoopAsync();
             _readLoop = ReadLoopAsync();
         }
         finally
@@ -127,7 +144,7 @@ internal abstract class TcpConnection : IAsyncDisposable
     {
         await BeforeDisposeAsync().ConfigureAwait(false);
         await CloseAsync(GoAwayCode.NoError, "disposed").ConfigureAwait(false);
-        await Task.WhenAll(_readLoop, _sendLoop, _pingLoop).ConfigureAwait(false);
+        await Task.WhenAll(_readLoop, _sendEnded.Task, _pingLoop).ConfigureAwait(false);
     }
 
     /// <summary>Runs before a dispose closes the connection: a chance to let calls in flight finish.</summary>
@@ -157,7 +174,9 @@ internal abstract class TcpConnection : IAsyncDisposable
     internal ValueTask<bool> WriteAsync<TFrame>(TFrame frame, CancellationToken cancellationToken = default)
         where TFrame : IFrameWrite
     {
-        Task waitFor;
+        Task? waitFor;
+        ValueTask<bool> written = default;
+        var send = false;
         // A plain lock, as Kestrel's HTTP/2 frame writer uses: the critical section is a copy into
         // the pipe, and contended writers spin briefly instead of queueing an async wait (which
         // allocates and resumes on another thread).
@@ -167,13 +186,22 @@ internal abstract class TcpConnection : IAsyncDisposable
             {
                 return new ValueTask<bool>(false);
             }
-            if (_backPressure is null)
-            {
-                return WriteLocked(frame);
-            }
             waitFor = _backPressure;
+            if (waitFor is null)
+            {
+                written = WriteLocked(frame);
+                send = ClaimSend();
+            }
         }
-        return WriteAfterBackPressureAsync(frame, waitFor, cancellationToken);
+        if (waitFor is not null)
+        {
+            return WriteAfterBackPressureAsync(frame, waitFor, cancellationToken);
+        }
+        if (send)
+        {
+            Send();
+        }
+        return written;
     }
 
     /// <summary>Writes and flushes under the lock; a flush that must wait makes later writers wait for it.</summary>
@@ -220,6 +248,7 @@ internal abstract class TcpConnection : IAsyncDisposable
             await waitFor.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             cancellationToken.ThrowIfCancellationRequested();
             ValueTask<bool> write;
+            bool send;
             lock (_writeGate)
             {
                 if (_outputClosed)
@@ -232,6 +261,11 @@ internal abstract class TcpConnection : IAsyncDisposable
                     continue;
                 }
                 write = WriteLocked(frame);
+                send = ClaimSend();
+            }
+            if (send)
+            {
+                Send();
             }
             return await write.ConfigureAwait(false);
         }
@@ -455,60 +489,141 @@ internal abstract class TcpConnection : IAsyncDisposable
         }
     }
 
-    private async Task SendLoopAsync()
+    /// <summary>Whether the caller is to send what it wrote: no send is in progress. Called under the write lock.</summary>
+    private bool ClaimSend()
+    {
+        if (_sending || _sendStopped || !_started)
+        {
+            return false;
+        }
+        _sending = true;
+        return true;
+    }
+
+    /// <summary>
+    /// Drains the output into the socket on the calling thread while sends complete at once (a
+    /// loopback or uncongested send always does). A send that must wait continues asynchronously,
+    /// and a thread that has sent for long enough hands the rest to the thread pool, so that no
+    /// caller ends up sending everyone's frames.
+    /// </summary>
+    private void Send()
     {
         var reader = _output.Reader;
-        Exception? error = null;
-        try
+        for (var round = 0; round < MaxInlineSendRounds; round++)
         {
-            while (true)
+            ReadResult result;
+            lock (_writeGate)
             {
-                var result = await reader.ReadAsync().ConfigureAwait(false);
-                var buffer = result.Buffer;
-                if (result.IsCanceled)
+                // Under the lock, so that a writer either wrote before this look or sees _sending false.
+                if (!reader.TryRead(out result))
                 {
-                    break;
-                }
-                try
-                {
-                    if (buffer.IsSingleSegment)
-                    {
-                        await _socket.SendAsync(buffer.First, SocketFlags.None).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        foreach (var segment in buffer)
-                        {
-                            await _socket.SendAsync(segment, SocketFlags.None).ConfigureAwait(false);
-                        }
-                    }
-                }
-                finally
-                {
-                    reader.AdvanceTo(buffer.End);
-                }
-                if (result.IsCompleted)
-                {
-                    break;
+                    _sending = false;
+                    return;
                 }
             }
-            // Everything queued is sent: tell the peer we are done (FIN).
-            _socket.Shutdown(SocketShutdown.Send);
+            var buffer = result.Buffer;
+            try
+            {
+                foreach (var segment in buffer)
+                {
+                    var pending = _socket.SendAsync(segment, SocketFlags.None);
+                    if (!pending.IsCompleted)
+                    {
+                        StartSendRest(pending, buffer, segment, result.IsCompleted || result.IsCanceled);
+                        return;
+                    }
+                    pending.GetAwaiter().GetResult();
+                }
+                reader.AdvanceTo(buffer.End);
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    StopSending(null);
+                    return;
+                }
+            }
+            catch (Exception e)
+            {
+                StopSending(e);
+                return;
+            }
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
+        ThreadPool.UnsafeQueueUserWorkItem(static connection => connection.Send(), this, preferLocal: false);
+    }
+
+    private void StartSendRest(ValueTask<int> pending, ReadOnlySequence<byte> buffer, ReadOnlyMemory<byte> current, bool last)
+    {
+        // The rest runs on the thread pool: it must not carry this writer's async-locals.
+        var suppressed = ExecutionContext.IsFlowSuppressed() ? default(AsyncFlowControl?) : ExecutionContext.SuppressFlow();
+        try
         {
-            error = e;
-        }
-        catch (Exception e)
-        {
-            error = e;
-            TcpTransportLog.UnexpectedError(Logger, Id, RemoteEndPoint, e);
+            _ = SendRestAsync(pending, buffer, current, last);
         }
         finally
         {
-            // Writers blocked on back-pressure see IsCompleted and give up.
-            await reader.CompleteAsync(error).ConfigureAwait(false);
+            suppressed?.Undo();
         }
+    }
+
+    /// <summary>Waits for a send that did not complete at once, sends the rest of its buffer, then drains on.</summary>
+    private async Task SendRestAsync(ValueTask<int> pending, ReadOnlySequence<byte> buffer, ReadOnlyMemory<byte> current, bool last)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+            var after = false;
+            foreach (var segment in buffer)
+            {
+                if (after)
+                {
+                    await _socket.SendAsync(segment, SocketFlags.None).ConfigureAwait(false);
+                }
+                else if (segment.Equals(current))
+                {
+                    after = true;
+                }
+            }
+            _output.Reader.AdvanceTo(buffer.End);
+            if (last)
+            {
+                StopSending(null);
+                return;
+            }
+        }
+        catch (Exception e)
+        {
+            StopSending(e);
+            return;
+        }
+        Send();
+    }
+
+    /// <summary>The output is sent (it completed: FIN follows) or cannot be (<paramref name="error"/>).</summary>
+    private void StopSending(Exception? error)
+    {
+        if (error is null)
+        {
+            try
+            {
+                // Everything queued is sent: tell the peer we are done (FIN).
+                _socket.Shutdown(SocketShutdown.Send);
+            }
+            catch (Exception e)
+            {
+                error = e;
+            }
+        }
+        lock (_writeGate)
+        {
+            _sendStopped = true;
+            _sending = false;
+        }
+        if (error is not null && !IsConnectionError(error))
+        {
+            TcpTransportLog.UnexpectedError(Logger, Id, RemoteEndPoint, error);
+        }
+        // Writers blocked on back-pressure see IsCompleted and give up.
+        _output.Reader.Complete(error);
+        _sendEnded.TrySetResult();
         if (error is not null && !IsClosing)
         {
             TcpTransportLog.ConnectionReset(Logger, Id, RemoteEndPoint, error);
@@ -591,9 +706,26 @@ internal abstract class TcpConnection : IAsyncDisposable
                 await _output.Writer.CompleteAsync().ConfigureAwait(false);
             }
 
-            // Let the send loop flush what is queued (the GOAWAY) and FIN, then drop the socket,
-            // which also ends a read loop still waiting on it.
-            await _sendLoop.WaitAsync(s_closeFlushTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            // Send what is queued (the GOAWAY) and FIN, then drop the socket, which also ends a read
+            // loop still waiting on it. A connection never started has nothing to send.
+            bool send, started;
+            lock (_writeGate)
+            {
+                started = _started;
+                send = ClaimSend();
+            }
+            if (send)
+            {
+                Send();
+            }
+            if (started)
+            {
+                await _sendEnded.Task.WaitAsync(s_closeFlushTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+            else
+            {
+                _sendEnded.TrySetResult();
+            }
             _socket.Dispose();
         }
         catch (Exception e)
