@@ -46,7 +46,7 @@ internal abstract class TcpConnection : IAsyncDisposable
     private Task _readLoop = Task.CompletedTask;
     private readonly TaskCompletionSource _sendEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _pingLoop = Task.CompletedTask;
-    private Task? _backPressure; // guarded by _writeGate: a flush waiting for the send loop; writers wait behind it
+    private Task? _backPressure; // guarded by _writeGate: a flush waiting for the sender; writers wait behind it
     private bool _outputClosed; // guarded by _writeGate
     private bool _started; // guarded by _writeGate: Start ran, so the output may be sent
     private bool _sending; // guarded by _writeGate: a thread is draining the output into the socket
@@ -168,7 +168,7 @@ internal abstract class TcpConnection : IAsyncDisposable
     protected abstract void OnClosing(string reason);
 
     /// <summary>
-    /// Writes a frame under the write lock and flushes it to the send loop. Returns false when the
+    /// Writes a frame under the write lock, flushes it, and sends it when no send is in progress. Returns false when the
     /// connection's output is already closed, so nothing was written.
     /// </summary>
     internal ValueTask<bool> WriteAsync<TFrame>(TFrame frame, CancellationToken cancellationToken = default)
@@ -214,7 +214,7 @@ internal abstract class TcpConnection : IAsyncDisposable
             flush.GetAwaiter().GetResult();
             return new ValueTask<bool>(true);
         }
-        // Back-pressure: the peer reads slower than we write. Nobody writes until the send loop drained it.
+        // Back-pressure: the peer reads slower than we write. Nobody writes until the sender drained it.
         var pending = flush.AsTask();
         _backPressure = pending;
         return new ValueTask<bool>(EndBackPressureAsync(pending));
