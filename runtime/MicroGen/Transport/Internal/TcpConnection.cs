@@ -20,14 +20,16 @@ internal interface IFrameWrite
 /// One MicroGen protocol connection over a socket: what both ends share. It owns two loops, as
 /// Kestrel's socket connection does: the <b>read loop</b> pulls bytes from the socket through a
 /// <see cref="PipeReader"/> and parses frames in place; the <b>send loop</b> drains the output
-/// <see cref="Pipe"/> into the socket, coalescing every frame written since its last send. A ping
-/// loop on a <see cref="PeriodicTimer"/> runs beside them. All three are owned tasks, and shutdown
-/// is idempotent (<see cref="CloseAsync"/>).
+/// <see cref="Pipe"/> into the socket, coalescing every frame written since its last send. Both are
+/// owned tasks; a keep-alive <see cref="Timer"/> pings beside them, and shutdown is idempotent
+/// (<see cref="CloseAsync"/>).
 /// </summary>
 internal abstract class TcpConnection : IAsyncDisposable
 {
     /// <summary>How long a close waits for the GOAWAY and queued frames to reach the socket.</summary>
     private static readonly TimeSpan s_closeFlushTimeout = TimeSpan.FromSeconds(2);
+    /// <summary>How long a close waits for the peer's FIN before it drops the socket.</summary>
+    private static readonly TimeSpan s_peerFinTimeout = TimeSpan.FromMilliseconds(200);
     private static long s_nextId;
 
     private readonly Socket _socket;
@@ -40,7 +42,7 @@ internal abstract class TcpConnection : IAsyncDisposable
     private readonly TaskCompletionSource _handshake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _readLoop = Task.CompletedTask;
     private Task _sendLoop = Task.CompletedTask;
-    private Task _pingLoop = Task.CompletedTask;
+    private Timer? _pingTimer; // disposed on close, not cancelled: a cancelled wait would throw
     private Task? _backPressure; // guarded by _writeGate: a flush waiting for the send loop; writers wait behind it
     private bool _outputClosed; // guarded by _writeGate
     private int _closeStarted;
@@ -125,7 +127,7 @@ internal abstract class TcpConnection : IAsyncDisposable
     {
         await BeforeDisposeAsync().ConfigureAwait(false);
         await CloseAsync(GoAwayCode.NoError, "disposed").ConfigureAwait(false);
-        await Task.WhenAll(_readLoop, _sendLoop, _pingLoop).ConfigureAwait(false);
+        await Task.WhenAll(_readLoop, _sendLoop).ConfigureAwait(false);
     }
 
     /// <summary>Runs before a dispose closes the connection: a chance to let calls in flight finish.</summary>
@@ -283,7 +285,7 @@ internal abstract class TcpConnection : IAsyncDisposable
             _handshake.TrySetResult();
             if (Options.PingInterval > TimeSpan.Zero && Options.PingInterval != Timeout.InfiniteTimeSpan)
             {
-                _pingLoop = PingLoopAsync(_closing.Token);
+                StartPingTimer();
             }
 
             while (true)
@@ -514,25 +516,34 @@ internal abstract class TcpConnection : IAsyncDisposable
         }
     }
 
-    private async Task PingLoopAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Pings every <see cref="TcpTransportOptions.PingInterval"/> from a timer callback rather than an
+    /// async loop: nothing of it is compiled or run before the first tick, which keeps it off a new
+    /// process's first call, and closing disposes the timer instead of cancelling a pending wait.
+    /// </summary>
+    private void StartPingTimer()
     {
-        using var timer = new PeriodicTimer(Options.PingInterval);
-        try
+        Volatile.Write(ref _pingTimer, new Timer(static state => ((TcpConnection)state!).OnPingTick(), this, Options.PingInterval, Options.PingInterval));
+        // A close that began meanwhile may have looked before the timer was stored.
+        if (IsClosing)
         {
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
-            {
-                if (Interlocked.Increment(ref _pingsOut) > Options.MaxPingOut)
-                {
-                    TcpTransportLog.KeepAliveTimedOut(Logger, Id, RemoteEndPoint, Options.MaxPingOut);
-                    _ = CloseAsync(GoAwayCode.KeepAliveTimeout, $"{Options.MaxPingOut} ping(s) went unanswered");
-                    return;
-                }
-                await WriteAsync(new PingFrame(FrameType.Ping, (ulong)Environment.TickCount64), cancellationToken).ConfigureAwait(false);
-            }
+            Interlocked.Exchange(ref _pingTimer, null)?.Dispose();
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+    }
+
+    private void OnPingTick()
+    {
+        if (IsClosing)
         {
+            return;
         }
+        if (Interlocked.Increment(ref _pingsOut) > Options.MaxPingOut)
+        {
+            TcpTransportLog.KeepAliveTimedOut(Logger, Id, RemoteEndPoint, Options.MaxPingOut);
+            _ = CloseAsync(GoAwayCode.KeepAliveTimeout, $"{Options.MaxPingOut} ping(s) went unanswered");
+            return;
+        }
+        QueueWrite(new PingFrame(FrameType.Ping, (ulong)Environment.TickCount64));
     }
 
     private async Task CloseCoreAsync(GoAwayCode code, string reason, bool sendGoAway)
@@ -540,6 +551,7 @@ internal abstract class TcpConnection : IAsyncDisposable
         _closeReason = reason;
         try
         {
+            Interlocked.Exchange(ref _pingTimer, null)?.Dispose();
             _closing.Cancel();
             try
             {
@@ -592,6 +604,10 @@ internal abstract class TcpConnection : IAsyncDisposable
             // Let the send loop flush what is queued (the GOAWAY) and FIN, then drop the socket,
             // which also ends a read loop still waiting on it.
             await _sendLoop.WaitAsync(s_closeFlushTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            // A peer that read our GOAWAY and FIN answers with its own FIN: wait a moment for it, so
+            // that the read loop ends on the end of the stream, not on an exception from the disposed
+            // socket (a process's first exception costs tens of milliseconds of loading).
+            await _readLoop.WaitAsync(s_peerFinTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             _socket.Dispose();
         }
         catch (Exception e)
