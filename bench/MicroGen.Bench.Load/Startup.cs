@@ -82,24 +82,49 @@ internal static class Startup
     /// <summary>The <c>startup-client</c> mode: connect, one call, report, exit.</summary>
     public static async Task<int> RunClientAsync(string systemName, string address, int payloadSize)
     {
+        // MICROGEN_BENCH_STARTUP_TRACE=1: stage times and loaded assemblies on standard error (diagnosis only).
+        var trace = Environment.GetEnvironmentVariable("MICROGEN_BENCH_STARTUP_TRACE") == "1";
+        var entered = Stopwatch.GetTimestamp();
         var system = BenchSystems.Get(systemName);
         var payload = new Payload(payloadSize);
         var client = await system.ConnectAsync(address).ConfigureAwait(false);
+        var created = Stopwatch.GetTimestamp();
         bool ok;
+        long callerCreated;
         try
         {
-            ok = await client.CreateCaller(0, payload).CallAsync().ConfigureAwait(false);
+            var caller = client.CreateCaller(0, payload);
+            callerCreated = Stopwatch.GetTimestamp();
+            ok = await caller.CallAsync().ConfigureAwait(false);
         }
         catch (Exception e)
         {
             Console.Out.WriteLine($"FIRST_REPLY failed {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
             return 1;
         }
+        var replied = Stopwatch.GetTimestamp();
         using var self = Process.GetCurrentProcess();
         var sinceStart = (DateTime.Now - self.StartTime).TotalMilliseconds;
+        var measured = Stopwatch.GetTimestamp();
         Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"FIRST_REPLY {(ok ? "ok" : "wrong-content")} {sinceStart:0.0}"));
         Console.Out.Flush();
+        if (trace)
+        {
+            var main = sinceStart - Stopwatch.GetElapsedTime(entered, measured).TotalMilliseconds;
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"TRACE to-main {main:0.0} create-client {Stopwatch.GetElapsedTime(entered, created).TotalMilliseconds:0.0} create-caller {Stopwatch.GetElapsedTime(created, callerCreated).TotalMilliseconds:0.0} first-call {Stopwatch.GetElapsedTime(callerCreated, replied).TotalMilliseconds:0.0} start-time {Stopwatch.GetElapsedTime(replied, measured).TotalMilliseconds:0.0} " +
+                $"jit {System.Runtime.JitInfo.GetCompiledMethodCount()} methods {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:0.0} ms"));
+            foreach (var assembly in AppDomain.CurrentDomain.GetAssemblies())
+            {
+                Console.Error.WriteLine("TRACE assembly " + assembly.GetName().Name);
+            }
+        }
+        var disposing = Stopwatch.GetTimestamp();
         await client.DisposeAsync().ConfigureAwait(false);
+        if (trace)
+        {
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"TRACE dispose {Stopwatch.GetElapsedTime(disposing).TotalMilliseconds:0.0}"));
+        }
         return ok ? 0 : 1;
     }
 

@@ -58,7 +58,17 @@ internal sealed class ConnectionPool(ITransport transport) : IAsyncDisposable
         _connections.Clear();
     }
 
-    // A Task (not the transport's ValueTask) so that concurrent callers can all await one dial.
-    private static async Task<ITransportConnection> DialAsync(ITransport transport, string address) =>
-        await transport.DialAsync(address).ConfigureAwait(false);
+    // A Task (not the transport's ValueTask) so that concurrent callers can all await one dial. Not
+    // an async method: one state machine less to compile on a process's first call.
+    private static Task<ITransportConnection> DialAsync(ITransport transport, string address)
+    {
+        try
+        {
+            return transport.DialAsync(address).AsTask();
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<ITransportConnection>(e);
+        }
+    }
 }

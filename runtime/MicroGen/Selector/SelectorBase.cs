@@ -92,5 +92,9 @@ public abstract class SelectorBase : ISelector
         return false;
     }
 
-    private readonly record struct Backoff(int Failures, DateTimeOffset Until);
+    // A class, not a struct: ConcurrentDictionary<string, reference type> runs the framework's
+    // precompiled shared code, while a struct value makes a new process JIT every method it touches
+    // (the constructor at client creation, TryRemove on the first successful call). It is only
+    // allocated when a node fails.
+    private sealed record Backoff(int Failures, DateTimeOffset Until);
 }

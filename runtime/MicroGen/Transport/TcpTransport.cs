@@ -23,8 +23,10 @@ namespace MicroGen.Transport;
 public sealed class TcpTransport : ITransport
 {
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<TcpTransportListener, byte> _listeners = new();
-    private readonly ConcurrentDictionary<TcpClientConnection, byte> _connections = new();
+    // Sets keyed by themselves: a reference-type value keeps ConcurrentDictionary on the framework's
+    // precompiled shared code (a byte value made a new process JIT its methods).
+    private readonly ConcurrentDictionary<TcpTransportListener, TcpTransportListener> _listeners = new();
+    private readonly ConcurrentDictionary<TcpClientConnection, TcpClientConnection> _connections = new();
     private int _disposed;
 
     /// <summary>Creates a TCP transport.</summary>
@@ -72,7 +74,7 @@ public sealed class TcpTransport : ITransport
         }
 
         var listener = new TcpTransportListener(socket, handler, Options, _logger, l => _listeners.TryRemove(l, out _));
-        _listeners[listener] = 0;
+        _listeners[listener] = listener;
         listener.Start();
         TcpTransportLog.Listening(_logger, listener.Address);
         return new ValueTask<ITransportListener>(listener);
@@ -126,7 +128,7 @@ public sealed class TcpTransport : ITransport
             throw e as TransportException ?? new TransportException($"cannot connect to {address}: {reason}", notProcessed: true, e);
         }
 
-        _connections[connection] = 0;
+        _connections[connection] = connection;
         connection.OnClosed = c => _connections.TryRemove((TcpClientConnection)c, out _);
         if (connection.IsClosing)
         {

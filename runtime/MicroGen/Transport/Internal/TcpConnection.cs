@@ -23,13 +23,15 @@ internal interface IFrameWrite
 /// into the socket, coalescing every frame written since its last send. There is no send loop to
 /// wake: the writer that finds no send in progress sends itself, on its own thread, and keeps
 /// draining while sends complete at once; a send that must wait continues on the thread pool. Writers
-/// that come while a send is in progress only append. A ping loop on a <see cref="PeriodicTimer"/>
-/// runs beside them. Shutdown is idempotent (<see cref="CloseAsync"/>).
+/// that come while a send is in progress only append. A keep-alive <see cref="Timer"/> pings beside
+/// them, disposed on close. Shutdown is idempotent (<see cref="CloseAsync"/>).
 /// </summary>
 internal abstract class TcpConnection : IAsyncDisposable
 {
     /// <summary>How long a close waits for the GOAWAY and queued frames to reach the socket.</summary>
     private static readonly TimeSpan s_closeFlushTimeout = TimeSpan.FromSeconds(2);
+    /// <summary>How long a close waits for the peer's FIN before it drops the socket.</summary>
+    private static readonly TimeSpan s_peerFinTimeout = TimeSpan.FromMilliseconds(200);
     private static long s_nextId;
 
     /// <summary>How many sends a writer makes for others before it hands the draining to the thread pool.</summary>
@@ -45,7 +47,7 @@ internal abstract class TcpConnection : IAsyncDisposable
     private readonly TaskCompletionSource _handshake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _readLoop = Task.CompletedTask;
     private readonly TaskCompletionSource _sendEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Task _pingLoop = Task.CompletedTask;
+    private Timer? _pingTimer; // disposed on close, not cancelled: a cancelled wait would throw
     private Task? _backPressure; // guarded by _writeGate: a flush waiting for the sender; writers wait behind it
     private bool _outputClosed; // guarded by _writeGate
     private bool _started; // guarded by _writeGate: Start ran, so the output may be sent
@@ -144,7 +146,7 @@ internal abstract class TcpConnection : IAsyncDisposable
     {
         await BeforeDisposeAsync().ConfigureAwait(false);
         await CloseAsync(GoAwayCode.NoError, "disposed").ConfigureAwait(false);
-        await Task.WhenAll(_readLoop, _sendEnded.Task, _pingLoop).ConfigureAwait(false);
+        await Task.WhenAll(_readLoop, _sendEnded.Task).ConfigureAwait(false);
     }
 
     /// <summary>Runs before a dispose closes the connection: a chance to let calls in flight finish.</summary>
@@ -319,7 +321,7 @@ internal abstract class TcpConnection : IAsyncDisposable
             _handshake.TrySetResult();
             if (Options.PingInterval > TimeSpan.Zero && Options.PingInterval != Timeout.InfiniteTimeSpan)
             {
-                _pingLoop = PingLoopAsync(_closing.Token);
+                StartPingTimer();
             }
 
             while (true)
@@ -631,25 +633,34 @@ internal abstract class TcpConnection : IAsyncDisposable
         }
     }
 
-    private async Task PingLoopAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Pings every <see cref="TcpTransportOptions.PingInterval"/> from a timer callback rather than an
+    /// async loop: nothing of it is compiled or run before the first tick, which keeps it off a new
+    /// process's first call, and closing disposes the timer instead of cancelling a pending wait.
+    /// </summary>
+    private void StartPingTimer()
     {
-        using var timer = new PeriodicTimer(Options.PingInterval);
-        try
+        Volatile.Write(ref _pingTimer, new Timer(static state => ((TcpConnection)state!).OnPingTick(), this, Options.PingInterval, Options.PingInterval));
+        // A close that began meanwhile may have looked before the timer was stored.
+        if (IsClosing)
         {
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
-            {
-                if (Interlocked.Increment(ref _pingsOut) > Options.MaxPingOut)
-                {
-                    TcpTransportLog.KeepAliveTimedOut(Logger, Id, RemoteEndPoint, Options.MaxPingOut);
-                    _ = CloseAsync(GoAwayCode.KeepAliveTimeout, $"{Options.MaxPingOut} ping(s) went unanswered");
-                    return;
-                }
-                await WriteAsync(new PingFrame(FrameType.Ping, (ulong)Environment.TickCount64), cancellationToken).ConfigureAwait(false);
-            }
+            Interlocked.Exchange(ref _pingTimer, null)?.Dispose();
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+    }
+
+    private void OnPingTick()
+    {
+        if (IsClosing)
         {
+            return;
         }
+        if (Interlocked.Increment(ref _pingsOut) > Options.MaxPingOut)
+        {
+            TcpTransportLog.KeepAliveTimedOut(Logger, Id, RemoteEndPoint, Options.MaxPingOut);
+            _ = CloseAsync(GoAwayCode.KeepAliveTimeout, $"{Options.MaxPingOut} ping(s) went unanswered");
+            return;
+        }
+        QueueWrite(new PingFrame(FrameType.Ping, (ulong)Environment.TickCount64));
     }
 
     private async Task CloseCoreAsync(GoAwayCode code, string reason, bool sendGoAway)
@@ -657,6 +668,7 @@ internal abstract class TcpConnection : IAsyncDisposable
         _closeReason = reason;
         try
         {
+            Interlocked.Exchange(ref _pingTimer, null)?.Dispose();
             _closing.Cancel();
             try
             {
@@ -726,6 +738,10 @@ internal abstract class TcpConnection : IAsyncDisposable
             {
                 _sendEnded.TrySetResult();
             }
+            // A peer that read our GOAWAY and FIN answers with its own FIN: wait a moment for it, so
+            // that the read loop ends on the end of the stream, not on an exception from the disposed
+            // socket (a process's first exception costs tens of milliseconds of loading).
+            await _readLoop.WaitAsync(s_peerFinTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             _socket.Dispose();
         }
         catch (Exception e)
