@@ -7,7 +7,7 @@ namespace MicroGen.Transport.Internal;
 
 /// <summary>
 /// Writes the wire format (<c>docs/PROTOCOL.md</c>) into an <see cref="IBufferWriter{T}"/>, which
-/// is a connection's output pipe: frames go straight into pooled pipe memory, and the sender
+/// is a connection's output pipe: frames go straight into pooled pipe memory, and the send loop
 /// coalesces whatever has accumulated into as few socket sends as it can.
 /// </summary>
 internal static class FrameWriter

@@ -17,14 +17,12 @@ internal interface IFrameWrite
 }
 
 /// <summary>
-/// One MicroGen protocol connection over a socket: what both ends share. The <b>read loop</b>
-/// pulls bytes from the socket through a <see cref="PipeReader"/> and parses frames in place.
-/// Frames are written into the output <see cref="Pipe"/> under a lock; the <b>sender</b> drains it
-/// into the socket, coalescing every frame written since its last send. There is no send loop to
-/// wake: the writer that finds no send in progress sends itself, on its own thread, and keeps
-/// draining while sends complete at once; a send that must wait continues on the thread pool. Writers
-/// that come while a send is in progress only append. A keep-alive <see cref="Timer"/> pings beside
-/// them, disposed on close. Shutdown is idempotent (<see cref="CloseAsync"/>).
+/// One MicroGen protocol connection over a socket: what both ends share. It owns two loops, as
+/// Kestrel's socket connection does: the <b>read loop</b> pulls bytes from the socket through a
+/// <see cref="PipeReader"/> and parses frames in place; the <b>send loop</b> drains the output
+/// <see cref="Pipe"/> into the socket, coalescing every frame written since its last send. Both are
+/// owned tasks; a keep-alive <see cref="Timer"/> pings beside them, and shutdown is idempotent
+/// (<see cref="CloseAsync"/>).
 /// </summary>
 internal abstract class TcpConnection : IAsyncDisposable
 {
@@ -33,9 +31,6 @@ internal abstract class TcpConnection : IAsyncDisposable
     /// <summary>How long a close waits for the peer's FIN before it drops the socket.</summary>
     private static readonly TimeSpan s_peerFinTimeout = TimeSpan.FromMilliseconds(200);
     private static long s_nextId;
-
-    /// <summary>How many sends a writer makes for others before it hands the draining to the thread pool.</summary>
-    private const int MaxInlineSendRounds = 4;
 
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
@@ -46,13 +41,10 @@ internal abstract class TcpConnection : IAsyncDisposable
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _handshake = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _readLoop = Task.CompletedTask;
-    private readonly TaskCompletionSource _sendEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task _sendLoop = Task.CompletedTask;
     private Timer? _pingTimer; // disposed on close, not cancelled: a cancelled wait would throw
-    private Task? _backPressure; // guarded by _writeGate: a flush waiting for the sender; writers wait behind it
+    private Task? _backPressure; // guarded by _writeGate: a flush waiting for the send loop; writers wait behind it
     private bool _outputClosed; // guarded by _writeGate
-    private bool _started; // guarded by _writeGate: Start ran, so the output may be sent
-    private bool _sending; // guarded by _writeGate: a thread is draining the output into the socket
-    private bool _sendStopped; // guarded by _writeGate: the output's reader is complete; nothing more is sent
     private int _closeStarted;
     private int _pingsOut;
     private string? _closeReason;
@@ -107,23 +99,14 @@ internal abstract class TcpConnection : IAsyncDisposable
     public void Start()
     {
         // Both sides send their preamble at once, without waiting for the other's (§1).
-        bool send;
-        lock (_writeGate)
-        {
-            FrameWriter.WritePreamble(_output.Writer, Options.MaxFrameSize);
-            _ = _output.Writer.FlushAsync();
-            _started = true;
-            send = ClaimSend();
-        }
-        if (send)
-        {
-            Send();
-        }
-        // The read loop outlives whoever opened the connection: it must not carry its async-locals
-        // (a caller's MicroContext) into everything it runs.
+        FrameWriter.WritePreamble(_output.Writer, Options.MaxFrameSize);
+        _ = _output.Writer.FlushAsync();
+        // The loops outlive whoever opened the connection: they must not carry its async-locals
+        // (a caller's MicroContext) into everything they run.
         var suppressed = ExecutionContext.IsFlowSuppressed() ? default(AsyncFlowControl?) : ExecutionContext.SuppressFlow();
         try
         {
+            _sendLoop = SendLoopAsync();
             _readLoop = ReadLoopAsync();
         }
         finally
@@ -146,7 +129,7 @@ internal abstract class TcpConnection : IAsyncDisposable
     {
         await BeforeDisposeAsync().ConfigureAwait(false);
         await CloseAsync(GoAwayCode.NoError, "disposed").ConfigureAwait(false);
-        await Task.WhenAll(_readLoop, _sendEnded.Task).ConfigureAwait(false);
+        await Task.WhenAll(_readLoop, _sendLoop).ConfigureAwait(false);
     }
 
     /// <summary>Runs before a dispose closes the connection: a chance to let calls in flight finish.</summary>
@@ -170,15 +153,13 @@ internal abstract class TcpConnection : IAsyncDisposable
     protected abstract void OnClosing(string reason);
 
     /// <summary>
-    /// Writes a frame under the write lock, flushes it, and sends it when no send is in progress. Returns false when the
+    /// Writes a frame under the write lock and flushes it to the send loop. Returns false when the
     /// connection's output is already closed, so nothing was written.
     /// </summary>
     internal ValueTask<bool> WriteAsync<TFrame>(TFrame frame, CancellationToken cancellationToken = default)
         where TFrame : IFrameWrite
     {
-        Task? waitFor;
-        ValueTask<bool> written = default;
-        var send = false;
+        Task waitFor;
         // A plain lock, as Kestrel's HTTP/2 frame writer uses: the critical section is a copy into
         // the pipe, and contended writers spin briefly instead of queueing an async wait (which
         // allocates and resumes on another thread).
@@ -188,22 +169,13 @@ internal abstract class TcpConnection : IAsyncDisposable
             {
                 return new ValueTask<bool>(false);
             }
-            waitFor = _backPressure;
-            if (waitFor is null)
+            if (_backPressure is null)
             {
-                written = WriteLocked(frame);
-                send = ClaimSend();
+                return WriteLocked(frame);
             }
+            waitFor = _backPressure;
         }
-        if (waitFor is not null)
-        {
-            return WriteAfterBackPressureAsync(frame, waitFor, cancellationToken);
-        }
-        if (send)
-        {
-            Send();
-        }
-        return written;
+        return WriteAfterBackPressureAsync(frame, waitFor, cancellationToken);
     }
 
     /// <summary>Writes and flushes under the lock; a flush that must wait makes later writers wait for it.</summary>
@@ -216,7 +188,7 @@ internal abstract class TcpConnection : IAsyncDisposable
             flush.GetAwaiter().GetResult();
             return new ValueTask<bool>(true);
         }
-        // Back-pressure: the peer reads slower than we write. Nobody writes until the sender drained it.
+        // Back-pressure: the peer reads slower than we write. Nobody writes until the send loop drained it.
         var pending = flush.AsTask();
         _backPressure = pending;
         return new ValueTask<bool>(EndBackPressureAsync(pending));
@@ -250,7 +222,6 @@ internal abstract class TcpConnection : IAsyncDisposable
             await waitFor.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             cancellationToken.ThrowIfCancellationRequested();
             ValueTask<bool> write;
-            bool send;
             lock (_writeGate)
             {
                 if (_outputClosed)
@@ -263,11 +234,6 @@ internal abstract class TcpConnection : IAsyncDisposable
                     continue;
                 }
                 write = WriteLocked(frame);
-                send = ClaimSend();
-            }
-            if (send)
-            {
-                Send();
             }
             return await write.ConfigureAwait(false);
         }
@@ -491,141 +457,60 @@ internal abstract class TcpConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Whether the caller is to send what it wrote: no send is in progress. Called under the write lock.</summary>
-    private bool ClaimSend()
-    {
-        if (_sending || _sendStopped || !_started)
-        {
-            return false;
-        }
-        _sending = true;
-        return true;
-    }
-
-    /// <summary>
-    /// Drains the output into the socket on the calling thread while sends complete at once (a
-    /// loopback or uncongested send always does). A send that must wait continues asynchronously,
-    /// and a thread that has sent for long enough hands the rest to the thread pool, so that no
-    /// caller ends up sending everyone's frames.
-    /// </summary>
-    private void Send()
+    private async Task SendLoopAsync()
     {
         var reader = _output.Reader;
-        for (var round = 0; round < MaxInlineSendRounds; round++)
+        Exception? error = null;
+        try
         {
-            ReadResult result;
-            lock (_writeGate)
+            while (true)
             {
-                // Under the lock, so that a writer either wrote before this look or sees _sending false.
-                if (!reader.TryRead(out result))
+                var result = await reader.ReadAsync().ConfigureAwait(false);
+                var buffer = result.Buffer;
+                if (result.IsCanceled)
                 {
-                    _sending = false;
-                    return;
+                    break;
                 }
-            }
-            var buffer = result.Buffer;
-            try
-            {
-                foreach (var segment in buffer)
+                try
                 {
-                    var pending = _socket.SendAsync(segment, SocketFlags.None);
-                    if (!pending.IsCompleted)
+                    if (buffer.IsSingleSegment)
                     {
-                        StartSendRest(pending, buffer, segment, result.IsCompleted || result.IsCanceled);
-                        return;
+                        await _socket.SendAsync(buffer.First, SocketFlags.None).ConfigureAwait(false);
                     }
-                    pending.GetAwaiter().GetResult();
+                    else
+                    {
+                        foreach (var segment in buffer)
+                        {
+                            await _socket.SendAsync(segment, SocketFlags.None).ConfigureAwait(false);
+                        }
+                    }
                 }
-                reader.AdvanceTo(buffer.End);
-                if (result.IsCompleted || result.IsCanceled)
+                finally
                 {
-                    StopSending(null);
-                    return;
+                    reader.AdvanceTo(buffer.End);
                 }
-            }
-            catch (Exception e)
-            {
-                StopSending(e);
-                return;
-            }
-        }
-        ThreadPool.UnsafeQueueUserWorkItem(static connection => connection.Send(), this, preferLocal: false);
-    }
-
-    private void StartSendRest(ValueTask<int> pending, ReadOnlySequence<byte> buffer, ReadOnlyMemory<byte> current, bool last)
-    {
-        // The rest runs on the thread pool: it must not carry this writer's async-locals.
-        var suppressed = ExecutionContext.IsFlowSuppressed() ? default(AsyncFlowControl?) : ExecutionContext.SuppressFlow();
-        try
-        {
-            _ = SendRestAsync(pending, buffer, current, last);
-        }
-        finally
-        {
-            suppressed?.Undo();
-        }
-    }
-
-    /// <summary>Waits for a send that did not complete at once, sends the rest of its buffer, then drains on.</summary>
-    private async Task SendRestAsync(ValueTask<int> pending, ReadOnlySequence<byte> buffer, ReadOnlyMemory<byte> current, bool last)
-    {
-        try
-        {
-            await pending.ConfigureAwait(false);
-            var after = false;
-            foreach (var segment in buffer)
-            {
-                if (after)
+                if (result.IsCompleted)
                 {
-                    await _socket.SendAsync(segment, SocketFlags.None).ConfigureAwait(false);
-                }
-                else if (segment.Equals(current))
-                {
-                    after = true;
+                    break;
                 }
             }
-            _output.Reader.AdvanceTo(buffer.End);
-            if (last)
-            {
-                StopSending(null);
-                return;
-            }
+            // Everything queued is sent: tell the peer we are done (FIN).
+            _socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
+        {
+            error = e;
         }
         catch (Exception e)
         {
-            StopSending(e);
-            return;
+            error = e;
+            TcpTransportLog.UnexpectedError(Logger, Id, RemoteEndPoint, e);
         }
-        Send();
-    }
-
-    /// <summary>The output is sent (it completed: FIN follows) or cannot be (<paramref name="error"/>).</summary>
-    private void StopSending(Exception? error)
-    {
-        if (error is null)
+        finally
         {
-            try
-            {
-                // Everything queued is sent: tell the peer we are done (FIN).
-                _socket.Shutdown(SocketShutdown.Send);
-            }
-            catch (Exception e)
-            {
-                error = e;
-            }
+            // Writers blocked on back-pressure see IsCompleted and give up.
+            await reader.CompleteAsync(error).ConfigureAwait(false);
         }
-        lock (_writeGate)
-        {
-            _sendStopped = true;
-            _sending = false;
-        }
-        if (error is not null && !IsConnectionError(error))
-        {
-            TcpTransportLog.UnexpectedError(Logger, Id, RemoteEndPoint, error);
-        }
-        // Writers blocked on back-pressure see IsCompleted and give up.
-        _output.Reader.Complete(error);
-        _sendEnded.TrySetResult();
         if (error is not null && !IsClosing)
         {
             TcpTransportLog.ConnectionReset(Logger, Id, RemoteEndPoint, error);
@@ -718,26 +603,9 @@ internal abstract class TcpConnection : IAsyncDisposable
                 await _output.Writer.CompleteAsync().ConfigureAwait(false);
             }
 
-            // Send what is queued (the GOAWAY) and FIN, then drop the socket, which also ends a read
-            // loop still waiting on it. A connection never started has nothing to send.
-            bool send, started;
-            lock (_writeGate)
-            {
-                started = _started;
-                send = ClaimSend();
-            }
-            if (send)
-            {
-                Send();
-            }
-            if (started)
-            {
-                await _sendEnded.Task.WaitAsync(s_closeFlushTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-            else
-            {
-                _sendEnded.TrySetResult();
-            }
+            // Let the send loop flush what is queued (the GOAWAY) and FIN, then drop the socket,
+            // which also ends a read loop still waiting on it.
+            await _sendLoop.WaitAsync(s_closeFlushTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             // A peer that read our GOAWAY and FIN answers with its own FIN: wait a moment for it, so
             // that the read loop ends on the end of the stream, not on an exception from the disposed
             // socket (a process's first exception costs tens of milliseconds of loading).
