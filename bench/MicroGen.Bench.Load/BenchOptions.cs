@@ -42,6 +42,9 @@ internal sealed class BenchOptions
     /// <summary>A Native AOT build of <c>MicroGen.Bench.Startup</c>, timed beside the harness's own start-up client.</summary>
     public string? StartupNative { get; private set; }
 
+    /// <summary>A ReadyToRun build of <c>MicroGen.Bench.Startup</c> (JIT with precompiled code), timed the same way.</summary>
+    public string? StartupReadyToRun { get; private set; }
+
     /// <summary>How many times every unary point is measured (interleaved across systems); the best round is kept.</summary>
     public int Rounds { get; private set; }
 
@@ -63,6 +66,8 @@ internal sealed class BenchOptions
                                   and keep the round with the highest rate (default: 2, quick: 1)
           --startup-native PATH   also time start-up with this Native AOT client (publish
                                   bench/MicroGen.Bench.Startup with -p:NativeAot=true; see README)
+          --startup-r2r PATH      also time start-up with this ReadyToRun client (publish
+                                  bench/MicroGen.Bench.Startup with -p:PublishReadyToRun=true)
         internal modes: server <system> | startup-client <system> <address> <payload>
         """;
 
@@ -120,6 +125,13 @@ internal sealed class BenchOptions
                     if (!System.IO.File.Exists(options.StartupNative))
                     {
                         throw new ArgumentException($"--startup-native: {options.StartupNative} does not exist");
+                    }
+                    break;
+                case "--startup-r2r":
+                    options.StartupReadyToRun = System.IO.Path.GetFullPath(Next());
+                    if (!System.IO.File.Exists(options.StartupReadyToRun))
+                    {
+                        throw new ArgumentException($"--startup-r2r: {options.StartupReadyToRun} does not exist");
                     }
                     break;
                 default:

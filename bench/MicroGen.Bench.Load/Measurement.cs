@@ -46,7 +46,7 @@ internal sealed record Measurement
     /// <summary>Start-up only: the same, measured inside the client from the OS's process start time.</summary>
     public double StartupInProcessMs { get; init; }
 
-    /// <summary>Start-up only: how the client was built, <c>jit</c> (the harness itself) or <c>native-aot</c>.</summary>
+    /// <summary>Start-up only: how the client was built: <c>jit</c> (the harness itself), <c>ready-to-run</c> or <c>native-aot</c>.</summary>
     public string ClientBuild { get; init; } = "jit";
 
     public string? Note { get; init; }

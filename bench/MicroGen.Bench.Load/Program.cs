@@ -169,9 +169,15 @@ try
                 var (m, detail) = await Startup.MeasureAsync(system, server, payloads[0], options.StartupRepetitions);
                 results.Add(m);
                 Console.WriteLine($"  {system.Name}: {detail}");
+                if (options.StartupReadyToRun is { } readyToRun && Startup.HasNativeClient(system.Name))
+                {
+                    (m, detail) = await Startup.MeasureAsync(system, server, payloads[0], options.StartupRepetitions, readyToRun, "ready-to-run");
+                    results.Add(m);
+                    Console.WriteLine($"  {system.Name} (ReadyToRun client): {detail}");
+                }
                 if (options.StartupNative is { } native && Startup.HasNativeClient(system.Name))
                 {
-                    (m, detail) = await Startup.MeasureAsync(system, server, payloads[0], options.StartupRepetitions, native);
+                    (m, detail) = await Startup.MeasureAsync(system, server, payloads[0], options.StartupRepetitions, native, "native-aot");
                     results.Add(m);
                     Console.WriteLine($"  {system.Name} (Native AOT client): {detail}");
                 }

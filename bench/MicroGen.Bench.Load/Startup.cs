@@ -24,8 +24,9 @@ internal static class Startup
     /// <param name="server">The running server it calls.</param>
     /// <param name="payload">The request payload.</param>
     /// <param name="repetitions">How many fresh processes.</param>
-    /// <param name="nativeClient">A Native AOT <c>MicroGen.Bench.Startup</c> to run instead of the harness's own client.</param>
-    public static async Task<(Measurement Result, string Detail)> MeasureAsync(IBenchSystem system, ServerProcess server, Payload payload, int repetitions, string? nativeClient = null)
+    /// <param name="nativeClient">A published <c>MicroGen.Bench.Startup</c> (Native AOT or ReadyToRun) to run instead of the harness's own client.</param>
+    /// <param name="build">How <paramref name="nativeClient"/> was built: <c>native-aot</c> or <c>ready-to-run</c>.</param>
+    public static async Task<(Measurement Result, string Detail)> MeasureAsync(IBenchSystem system, ServerProcess server, Payload payload, int repetitions, string? nativeClient = null, string build = "native-aot")
     {
         var wall = new double[repetitions];
         var own = new double[repetitions];
@@ -71,7 +72,7 @@ internal static class Startup
             StartupMs = Median(wall),
             StartupInProcessMs = Median(own),
             Calls = repetitions,
-            ClientBuild = nativeClient is null ? "jit" : "native-aot",
+            ClientBuild = nativeClient is null ? "jit" : build,
         };
         var detail = string.Create(CultureInfo.InvariantCulture,
             $"median {Median(wall):0} ms from Process.Start to first reply (runs: {string.Join(", ", wall.Select(w => w.ToString("0", CultureInfo.InvariantCulture)))}); " +
