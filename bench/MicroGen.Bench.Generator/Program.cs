@@ -7,17 +7,21 @@ using System.Linq;
 using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using MicroGen.Generator;
 
 // Times MicroGen's source generator over a large compilation: 500 [MicroService] interfaces of ten
 // methods each (each with its own request and reply records), a full run, then an incremental
 // re-run after a one-line edit in an unrelated file, whose tracked steps must all be Cached/Unchanged.
+// --baseline also times a trivial generator with the same ForAttributeWithMetadataName calls whose
+// transform returns only the type's name: Roslyn's own floor for the same runs.
 //
-//   dotnet run -c Release --project bench/MicroGen.Bench.Generator [-- --contracts 500 --iterations 5 --check]
+//   dotnet run -c Release --project bench/MicroGen.Bench.Generator [-- --contracts 500 --iterations 5 --check --baseline]
 
 var contracts = 500;
 var iterations = 5;
 var check = false;
+var baseline = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -25,6 +29,7 @@ for (var i = 0; i < args.Length; i++)
         case "--contracts": contracts = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--iterations": iterations = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--check": check = true; break;
+        case "--baseline": baseline = true; break;
         default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
     }
 }
@@ -44,27 +49,62 @@ trees.Add(other);
 var references = References();
 Console.WriteLine($"MicroGen generator benchmark: {contracts} [MicroService] interfaces x {MethodsPerContract} methods, {references.Count} references, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
 
-var full = new List<(double Ms, long Bytes)>();
-var incremental = new List<(double Ms, long Bytes)>();
-var incrementalBound = new List<(double Ms, long Bytes)>();
+var microGen = new Series("MicroGen");
+var floor = new Series("baseline: FAWMN returning the name");
 var failures = 0;
 GeneratorDriverRunResult? lastFull = null;
 for (var iteration = 0; iteration <= iterations; iteration++)
+{
+    var rerun = Measure(new MicroServiceGenerator(), iteration > 0 ? microGen : null, out var fullRun, out var firstFull, out var firstInc);
+    if (iteration == 0)
+    {
+        lastFull = fullRun;
+        Console.WriteLine(Inv($"first run (includes JIT): full {firstFull:N0} ms; incremental {firstInc:N1} ms"));
+        var generated = lastFull.GeneratedTrees;
+        Console.WriteLine(Inv($"generated {generated.Length} files, {generated.Sum(t => t.Length) / 1024.0:N0} KiB of source; generator diagnostics: {lastFull.Diagnostics.Length}"));
+        failures += ReportSteps(rerun, trackedSteps, generated.Length > 0);
+    }
+    if (baseline)
+    {
+        Measure(new BaselineGenerator(), iteration > 0 ? floor : null, out _, out _, out _);
+    }
+}
+
+var fullMedian = Median(microGen.Full.Select(f => f.Ms));
+Console.WriteLine();
+Console.WriteLine($"| run ({iterations} iterations after a warm-up one) | median time | median allocated | % of MicroGen's full run |");
+Console.WriteLine("|---|---:|---:|---:|");
+foreach (var series in baseline ? new[] { microGen, floor } : new[] { microGen })
+{
+    var prefix = series == floor ? series.Name + ": " : string.Empty;
+    Row(prefix + Inv($"full generation, {contracts} contracts x {MethodsPerContract} methods"), series.Full);
+    Row(prefix + "incremental re-run after a one-line edit elsewhere", series.Incremental);
+    Row(prefix + "the same, declarations already bound by the compiler", series.Bound);
+}
+
+void Row(string name, List<(double Ms, long Bytes)> runs)
+{
+    var ms = Median(runs.Select(f => f.Ms));
+    Console.WriteLine(Inv($"| {name} | {ms:N1} ms | {Median(runs.Select(f => (double)f.Bytes)) / 1048576.0:N2} MiB | {100 * ms / fullMedian:N1} % |"));
+}
+
+// Full run, incremental re-run, and the re-run over bound declarations, on a fresh compilation.
+GeneratorRunResult Measure(IIncrementalGenerator generator, Series? into, out GeneratorDriverRunResult fullRun, out double fullMs, out double incMs)
 {
     // A fresh compilation each time, so nothing bound by the previous run is reused.
     var compilation = CSharpCompilation.Create("Bench.Contracts", trees, references,
         new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
     GeneratorDriver driver = CSharpGeneratorDriver.Create(
-        [new MicroServiceGenerator().AsSourceGenerator()],
+        [generator.AsSourceGenerator()],
         parseOptions: parseOptions,
         driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
-    var (fullMs, fullBytes) = Time(() => driver = driver.RunGenerators(compilation));
-    lastFull = driver.GetRunResult();
+    var (fMs, fullBytes) = Time(() => driver = driver.RunGenerators(compilation));
+    fullRun = driver.GetRunResult();
 
     // One line changed in a file that declares no contract.
     var edited = compilation.ReplaceSyntaxTree(other, other.WithChangedText(other.GetText().Replace(OtherSource(1).IndexOf("=> 1", StringComparison.Ordinal) + 3, 1, "2")));
-    var (incMs, incBytes) = Time(() => driver = driver.RunGenerators(edited));
+    var (iMs, incBytes) = Time(() => driver = driver.RunGenerators(edited));
     var rerun = driver.GetRunResult().Results[0];
 
     // The same edit again, on a compilation whose declarations the compiler has already bound, as
@@ -75,27 +115,13 @@ for (var iteration = 0; iteration <= iterations; iteration++)
     _ = editedAgain.GetDeclarationDiagnostics();
     var (boundMs, boundBytes) = Time(() => driver = driver.RunGenerators(editedAgain));
 
-    if (iteration == 0)
-    {
-        Console.WriteLine(Inv($"first run (includes JIT): full {fullMs:N0} ms, {fullBytes / 1048576.0:N1} MiB; incremental {incMs:N1} ms, {incBytes / 1048576.0:N2} MiB"));
-        var generated = lastFull.GeneratedTrees;
-        Console.WriteLine(Inv($"generated {generated.Length} files, {generated.Sum(t => t.Length) / 1024.0:N0} KiB of source; generator diagnostics: {lastFull.Diagnostics.Length}"));
-        failures += ReportSteps(rerun, trackedSteps, generated.Length > 0);
-    }
-    else
-    {
-        full.Add((fullMs, fullBytes));
-        incremental.Add((incMs, incBytes));
-        incrementalBound.Add((boundMs, boundBytes));
-    }
+    fullMs = fMs;
+    incMs = iMs;
+    into?.Full.Add((fMs, fullBytes));
+    into?.Incremental.Add((iMs, incBytes));
+    into?.Bound.Add((boundMs, boundBytes));
+    return rerun;
 }
-
-Console.WriteLine();
-Console.WriteLine($"| run ({iterations} iterations after a warm-up one) | median time | median allocated |");
-Console.WriteLine("|---|---:|---:|");
-Console.WriteLine(Inv($"| full generation, {contracts} contracts x {MethodsPerContract} methods | {Median(full.Select(f => f.Ms)):N0} ms | {Median(full.Select(f => (double)f.Bytes)) / 1048576.0:N1} MiB |"));
-Console.WriteLine(Inv($"| incremental re-run after a one-line edit elsewhere | {Median(incremental.Select(f => f.Ms)):N1} ms | {Median(incremental.Select(f => (double)f.Bytes)) / 1048576.0:N2} MiB |"));
-Console.WriteLine(Inv($"| the same, declarations already bound by the compiler | {Median(incrementalBound.Select(f => f.Ms)):N1} ms | {Median(incrementalBound.Select(f => (double)f.Bytes)) / 1048576.0:N2} MiB |"));
 
 if (check && lastFull is not null)
 {
@@ -188,3 +214,26 @@ static string ContractSource(int c)
 static string OtherSource(int value) => Inv($"namespace Bench.Contracts;\npublic static class Other\n{{\n    public static int Value => {value};\n}}\n");
 
 static string Inv(FormattableString value) => value.ToString(CultureInfo.InvariantCulture);
+
+sealed record Series(string Name)
+{
+    public List<(double Ms, long Bytes)> Full { get; } = [];
+    public List<(double Ms, long Bytes)> Incremental { get; } = [];
+    public List<(double Ms, long Bytes)> Bound { get; } = [];
+}
+
+/// <summary>
+/// The floor: MicroGen's two ForAttributeWithMetadataName calls with transforms that return only the
+/// type's name (an equatable string, so later steps are Cached too) and no output.
+/// </summary>
+sealed class BaselineGenerator : IIncrementalGenerator
+{
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var contracts = context.SyntaxProvider.ForAttributeWithMetadataName(
+            "MicroGen.MicroServiceAttribute", static (node, _) => node is InterfaceDeclarationSyntax, static (ctx, _) => ctx.TargetSymbol.Name);
+        var events = context.SyntaxProvider.ForAttributeWithMetadataName(
+            "MicroGen.MicroEventAttribute", static (node, _) => node is TypeDeclarationSyntax, static (ctx, _) => ctx.TargetSymbol.Name);
+        context.RegisterSourceOutput(contracts.Collect().Combine(events.Collect()), static (_, _) => { });
+    }
+}

@@ -111,7 +111,7 @@ internal static partial class ContractRules
     /// not file-local, and accessible from the assembly (not private or protected nested).
     /// </summary>
     public static bool IsImplementable(INamedTypeSymbol contract, Compilation compilation) =>
-        !contract.IsFileLocal && compilation.IsSymbolAccessibleWithin(contract, compilation.Assembly);
+        !contract.IsFileLocal && IsAccessibleInAssembly(contract, compilation);
 
     /// <summary>
     /// Whether a symbol is still being typed: its name is missing (<c>public interface {</c>,
@@ -374,7 +374,7 @@ internal static partial class ContractRules
             {
                 return null;
             }
-            if (type is INamedTypeSymbol { IsFileLocal: true } || !_compilation.IsSymbolAccessibleWithin(type, _compilation.Assembly))
+            if (type is INamedTypeSymbol { IsFileLocal: true } || !IsAccessibleInAssembly(type, _compilation))
             {
                 return new CarryProblem(type, CarryProblemKind.Inaccessible);
             }

@@ -238,9 +238,23 @@ internal static partial class ContractRules
     /// <summary>Whether <paramref name="type"/> is a Google.Protobuf message: a class implementing <c>IMessage&lt;itself&gt;</c>.</summary>
     public static bool IsProtobufMessage(ITypeSymbol type) =>
         type is INamedTypeSymbol { TypeKind: TypeKind.Class } named &&
+        // The definition's interfaces first: a constructed type's (List<T>'s) are substituted anew for every compilation.
+        HasProtobufMessageInterface(named.OriginalDefinition) &&
         named.AllInterfaces.Any(i =>
             Is(i.OriginalDefinition, "Google.Protobuf", "IMessage`1") &&
             SymbolEqualityComparer.Default.Equals(i.TypeArguments[0], named));
+
+    private static bool HasProtobufMessageInterface(INamedTypeSymbol definition)
+    {
+        foreach (var i in definition.AllInterfaces)
+        {
+            if (Is(i.OriginalDefinition, "Google.Protobuf", "IMessage`1"))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /// <summary>
     /// Whether <paramref name="type"/> can be an object payload (a class, record or struct of the
@@ -288,13 +302,14 @@ internal static partial class ContractRules
     }
 
     /// <summary>Whether a data member (public instance property or field) is carried by the codecs.</summary>
-    public static bool IsDataMember(ISymbol member) => member switch
+    public static bool IsDataMember(ISymbol member) => member.Kind switch
     {
-        IPropertySymbol property => !property.IsStatic && !property.IsIndexer && !property.ReturnsByRef && !property.ReturnsByRefReadonly &&
+        // Kind first: most members are methods, and a type test against an interface is slow.
+        SymbolKind.Property when member is IPropertySymbol property => !property.IsStatic && !property.IsIndexer && !property.ReturnsByRef && !property.ReturnsByRefReadonly &&
             property.DeclaredAccessibility == Accessibility.Public &&
             property.GetMethod is { DeclaredAccessibility: Accessibility.Public } &&
             !IsIgnored(property),
-        IFieldSymbol field => !field.IsStatic && !field.IsConst && !field.IsImplicitlyDeclared &&
+        SymbolKind.Field when member is IFieldSymbol field => !field.IsStatic && !field.IsConst && !field.IsImplicitlyDeclared &&
             field.DeclaredAccessibility == Accessibility.Public && !field.IsFixedSizeBuffer &&
             !IsIgnored(field),
         _ => false,
@@ -343,5 +358,68 @@ internal static partial class ContractRules
             : name;
 
     private static bool Is(ITypeSymbol type, string ns, string metadataName) =>
-        type.MetadataName == metadataName && type.ContainingType is null && type.ContainingNamespace?.ToDisplayString() == ns;
+        HasNamePrefix(type.Name, metadataName) && type.MetadataName == metadataName && type.ContainingType is null && IsNamespace(type.ContainingNamespace, ns);
+
+    // MetadataName builds a new string for a generic type: asked only once Name ("Task" of "Task`1") matches.
+    private static bool HasNamePrefix(string name, string metadataName) =>
+        name.Length <= metadataName.Length &&
+        string.CompareOrdinal(name, 0, metadataName, 0, name.Length) == 0 &&
+        (name.Length == metadataName.Length || metadataName[name.Length] == '`');
+
+    /// <summary>
+    /// <see cref="Compilation.IsSymbolAccessibleWithin"/> of the compilation's assembly, answered
+    /// without it for public types of public types (and arrays of them), which are accessible anywhere:
+    /// it checks the symbol against every reference of the compilation first.
+    /// </summary>
+    public static bool IsAccessibleInAssembly(ITypeSymbol type, Compilation compilation) =>
+        IsPublicEverywhere(type) || compilation.IsSymbolAccessibleWithin(type, compilation.Assembly);
+
+    private static bool IsPublicEverywhere(ITypeSymbol type)
+    {
+        if (type is IArrayTypeSymbol array)
+        {
+            return IsPublicEverywhere(array.ElementType);
+        }
+        if (type is not INamedTypeSymbol { TypeKind: not TypeKind.Error } named)
+        {
+            return false;
+        }
+        for (var t = named; t is not null; t = t.ContainingType)
+        {
+            if (t.DeclaredAccessibility != Accessibility.Public)
+            {
+                return false;
+            }
+            foreach (var argument in t.TypeArguments)
+            {
+                if (!IsPublicEverywhere(argument))
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Whether <paramref name="ns"/> is the namespace named <paramref name="name"/> (dotted), without building its display string.</summary>
+    private static bool IsNamespace(INamespaceSymbol? ns, string name)
+    {
+        // Compares segments from the innermost out; the parser asks this for every type it sees.
+        var end = name.Length;
+        for (; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+        {
+            if (end <= 0)
+            {
+                return false;
+            }
+            var start = name.LastIndexOf('.', end - 1) + 1;
+            var segment = ns.Name;
+            if (segment.Length != end - start || string.CompareOrdinal(segment, 0, name, start, segment.Length) != 0)
+            {
+                return false;
+            }
+            end = start - 1;
+        }
+        return ns is not null && end == -1;
+    }
 }

@@ -22,13 +22,6 @@ public sealed partial class MicroServiceGenerator
         private const string ProtobufContentType = "application/protobuf";
         private const string MessagePackContentType = "application/msgpack";
 
-        /// <summary>The identity of a type: fully qualified, no nullable reference annotations.</summary>
-        private static readonly SymbolDisplayFormat s_identityFormat = SymbolDisplayFormat.FullyQualifiedFormat;
-
-        /// <summary>A type as declared: fully qualified, with its nullable reference annotations.</summary>
-        private static readonly SymbolDisplayFormat s_declaredFormat = SymbolDisplayFormat.FullyQualifiedFormat
-            .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
-
         /// <summary>Parses one <c>[MicroService]</c> interface, or returns null when it breaks a contract rule.</summary>
         public static ContractModel? ParseContract(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
         {
@@ -51,7 +44,7 @@ public sealed partial class MicroServiceGenerator
             {
                 return null;
             }
-            return new EventModel { FullName = type.ToDisplayString(s_identityFormat), CodecTypes = collector.GetTypes() };
+            return new EventModel { FullName = collector.Names.Identity(type), CodecTypes = collector.GetTypes() };
         }
 
         private static ContractModel? ParseContract(INamedTypeSymbol contract, AttributeData attribute, Compilation compilation, CancellationToken cancellationToken)
@@ -84,12 +77,12 @@ public sealed partial class MicroServiceGenerator
             {
                 containingTypes.Insert(0, outer.Name);
             }
-            var ns = contract.ContainingNamespace.IsGlobalNamespace ? string.Empty : contract.ContainingNamespace.ToDisplayString();
+            var collector = new TypeCollector(compilation, cancellationToken);
+            var ns = collector.Names.Namespace(contract.ContainingNamespace);
             var typePrefix = string.Concat(containingTypes.Select(static n => n + "_")) + contractName;
             var hintName = string.Join(".", new[] { ns }.Where(static s => s.Length > 0).Concat(containingTypes).Concat(new[] { contract.Name })) + ".g.cs";
             var descriptorFullName = (ns.Length == 0 ? "global::" : "global::" + ns + ".") + typePrefix + "Descriptor";
 
-            var collector = new TypeCollector(compilation, cancellationToken);
             var methods = new List<MethodModel>();
             var endpoints = new HashSet<string>(StringComparer.Ordinal);
             // Names taken inside the descriptor class: its own name, the service descriptor, then each method field and argument struct.
@@ -122,7 +115,7 @@ public sealed partial class MicroServiceGenerator
             return new ContractModel
             {
                 Namespace = ns,
-                InterfaceFullName = contract.ToDisplayString(s_identityFormat),
+                InterfaceFullName = collector.Names.Identity(contract),
                 TypePrefix = typePrefix,
                 HintName = hintName,
                 Accessibility = ContractRules.IsEffectivelyPublic(contract) ? "public" : "internal",
@@ -205,7 +198,7 @@ public sealed partial class MicroServiceGenerator
                     parameterModels.Add(new ParameterModel
                     {
                         Identifier = ContractRules.EscapeIdentifier(parameter.Name),
-                        Type = parameter.Type.ToDisplayString(s_declaredFormat),
+                        Type = collector.Names.Declared(parameter.Type),
                         IsStream = true,
                     });
                     continue;
@@ -286,8 +279,8 @@ public sealed partial class MicroServiceGenerator
                 Endpoint = ContractRules.GetEndpointName(contractName, method.Name, endpointOverride),
                 Kind = kind,
                 ReturnShape = shape,
-                ReturnType = method.ReturnType.ToDisplayString(s_declaredFormat),
-                DeclaringInterface = declaringInterface.ToDisplayString(s_declaredFormat),
+                ReturnType = collector.Names.Declared(method.ReturnType),
+                DeclaringInterface = collector.Names.Declared(declaringInterface),
                 IsInherited = isInherited,
                 Parameters = parameterModels.ToEquatableArray(),
                 RequestItemType = requestItemRef?.DeclaredName,
@@ -328,9 +321,13 @@ public sealed partial class MicroServiceGenerator
 
             public TypeCollector(Compilation compilation, CancellationToken cancellationToken)
             {
+                Names = new TypeNames();
                 _compilation = compilation;
                 _cancellationToken = cancellationToken;
             }
+
+            /// <summary>Type names, cached for this parse.</summary>
+            public TypeNames Names { get; }
 
             /// <summary>Every codec type found, sorted ordinally by name.</summary>
             public EquatableArray<CodecTypeModel> GetTypes() =>
@@ -344,14 +341,14 @@ public sealed partial class MicroServiceGenerator
                 {
                     return known;
                 }
-                var fullName = type.ToDisplayString(s_identityFormat);
+                var fullName = Names.Identity(type);
                 var builtin = ContractRules.GetBuiltinRoutineName(type);
                 TypeRef? typeRef = null;
                 if (builtin is not null || Collect(type, fullName))
                 {
                     typeRef = new TypeRef
                     {
-                        DeclaredName = type.ToDisplayString(s_declaredFormat),
+                        DeclaredName = Names.Declared(type),
                         FullName = fullName,
                         Builtin = builtin,
                         IsValueType = type.IsValueType,
@@ -391,7 +388,7 @@ public sealed partial class MicroServiceGenerator
                 {
                     return true;
                 }
-                if (type is INamedTypeSymbol { IsFileLocal: true } || !_compilation.IsSymbolAccessibleWithin(type, _compilation.Assembly))
+                if (type is INamedTypeSymbol { IsFileLocal: true } || !ContractRules.IsAccessibleInAssembly(type, _compilation))
                 {
                     return false;
                 }
@@ -457,7 +454,7 @@ public sealed partial class MicroServiceGenerator
                 return true;
             }
 
-            private static CodecTypeModel CreateEnum(INamedTypeSymbol enumType, INamedTypeSymbol underlying, string fullName)
+            private CodecTypeModel CreateEnum(INamedTypeSymbol enumType, INamedTypeSymbol underlying, string fullName)
             {
                 var members = new List<EnumMemberModel>();
                 var seenValues = new HashSet<string>(StringComparer.Ordinal);
@@ -476,7 +473,7 @@ public sealed partial class MicroServiceGenerator
                 }
                 return NewModel(fullName, CodecTypeKind.Enum, isValueType: true) with
                 {
-                    EnumUnderlyingType = underlying.ToDisplayString(s_identityFormat),
+                    EnumUnderlyingType = Names.Identity(underlying),
                     EnumMembers = members.ToEquatableArray(),
                 };
             }
