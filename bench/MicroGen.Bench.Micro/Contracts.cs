@@ -153,3 +153,27 @@ internal static class Samples
         Tags = new Dictionary<string, string> { ["channel"] = "web", ["region"] = "eu" },
     };
 }
+
+/// <summary>The load harness's service, for the server-call benchmark: one small string each way.</summary>
+[MicroService("hello", Version = "1.0.0")]
+public interface IHello
+{
+    ValueTask<HelloReply> SayHello(HelloRequest request, CancellationToken cancellationToken = default);
+}
+
+public sealed record HelloRequest
+{
+    public required string Name { get; init; }
+}
+
+public sealed record HelloReply
+{
+    public required string Message { get; init; }
+}
+
+/// <summary>Answers synchronously, as the load harness's handler does.</summary>
+public sealed class HelloHandler : IHello
+{
+    public ValueTask<HelloReply> SayHello(HelloRequest request, CancellationToken cancellationToken = default) =>
+        new(new HelloReply { Message = "Hello " + request.Name });
+}

@@ -256,7 +256,12 @@ public sealed class MicroServer : IServer, ITransportHandler
         call.Begin(request, codec, null, cancellationToken);
         try
         {
-            await dispatcher.DispatchAsync(call).ConfigureAwait(false);
+            var dispatch = dispatcher.DispatchAsync(call);
+            if (!dispatch.IsCompleted)
+            {
+                call.ArmTimers();
+            }
+            await dispatch.ConfigureAwait(false);
             // On success the call's state goes back to the pool when the transport disposes the response.
             return call.TakeResponse() ?? throw new InvalidOperationException($"The dispatcher of {dispatcher.Descriptor.ContractName} wrote no response for {request.Endpoint}.");
         }
@@ -282,6 +287,8 @@ public sealed class MicroServer : IServer, ITransportHandler
 
         var call = _callPool.Get();
         call.Begin(request, codec, stream, cancellationToken);
+        // A stream outlives its first await almost always: no point in deferring.
+        call.ArmTimers();
         MicroError? error = null;
         try
         {
@@ -467,10 +474,11 @@ public sealed class MicroServer : IServer, ITransportHandler
     /// deadline, server stop), its context, and the response the transport sends.
     /// </summary>
     /// <remarks>
-    /// One source per call, cancelled by its deadline timer and by registrations on the caller's and
-    /// the server's tokens. Reused with <see cref="CancellationTokenSource.TryReset"/>, it keeps its
-    /// timer and registration table, and the registrations on the long-lived tokens reuse free
-    /// nodes, so a call costs no cancellation objects at all; a source that fired is replaced. The
+    /// One source per call, cancelled by a registration on the caller's token and, once the handler
+    /// has gone asynchronous, by its deadline timer and a registration on the server's stopping token
+    /// (see <see cref="ArmTimers"/>). Reused with <see cref="CancellationTokenSource.TryReset"/>, it
+    /// keeps its timer and registration table, and the registrations on the long-lived tokens reuse
+    /// free nodes, so a call costs no cancellation objects at all; a source that fired is replaced. The
     /// state goes back to the pool when the transport disposes the response (or at once when the
     /// call failed), so the context and the token are valid only during the call, as documented
     /// on <see cref="MicroContext"/>.
@@ -495,6 +503,7 @@ public sealed class MicroServer : IServer, ITransportHandler
         private ITransportStream? _stream;
         private PooledBufferWriter? _item;
         private MicroContext.Scope _ambient;
+        private bool _armed;
         private bool _responded;
         private int _reading;
 
@@ -523,16 +532,33 @@ public sealed class MicroServer : IServer, ITransportHandler
             _stream = stream;
             _callerToken = callerToken;
             _timeout = request.Timeout;
-            if (_timeout is { } timeout)
-            {
-                _started = Stopwatch.GetTimestamp();
-                _source.CancelAfter(timeout);
-            }
+            _started = Stopwatch.GetTimestamp();
             _callerRegistration = callerToken.UnsafeRegister(s_cancel, _source);
-            _stoppingRegistration = _server._stopping.Token.UnsafeRegister(s_cancel, _source);
             _context.Reset(request.Metadata, request.Service, request.Endpoint,
                 _timeout is { } t ? DateTimeOffset.UtcNow + t : null, _source.Token);
             _ambient = MicroContext.Begin(_context);
+        }
+
+        /// <summary>
+        /// Arms the deadline timer and the server-stop registration, once the handler has gone
+        /// asynchronous. A handler that finishes synchronously never needed them: arming and
+        /// disarming a timer and a registration on the shared stopping token took a lock each, per
+        /// call. A synchronous handler still running at the deadline is cancelled by the caller's
+        /// CANCEL (its client times out too), and at a stop by the transport closing.
+        /// </summary>
+        public void ArmTimers()
+        {
+            if (_armed)
+            {
+                return;
+            }
+            _armed = true;
+            if (_timeout is { } timeout)
+            {
+                var left = timeout - Stopwatch.GetElapsedTime(_started);
+                _source.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            }
+            _stoppingRegistration = _server._stopping.Token.UnsafeRegister(s_cancel, _source);
         }
 
         /// <summary>Restores the flow's previous context.</summary>
@@ -595,6 +621,8 @@ public sealed class MicroServer : IServer, ITransportHandler
         {
             _callerRegistration.Dispose();
             _stoppingRegistration.Dispose();
+            _stoppingRegistration = default;
+            _armed = false;
             if (!_source.TryReset())
             {
                 // It fired (or its timer is firing): a cancelled source stays cancelled for good.
