@@ -20,13 +20,17 @@ namespace MicroGen.Transport.Internal;
 /// release disposes the registration, waiting for a running callback, and returns it to the pool.</item>
 /// </list>
 /// </remarks>
-internal sealed class PendingCall : IValueTaskSource<TransportResponse>
+internal sealed class PendingCall : IValueTaskSource<TransportResponse>, IThreadPoolWorkItem
 {
     private const int MaxPooled = 1024;
     private static readonly ConcurrentQueue<PendingCall> s_pool = new();
     private static int s_pooled;
 
-    private ManualResetValueTaskSourceCore<TransportResponse> _core = new() { RunContinuationsAsynchronously = true };
+    // Continuations run inline in Execute, which the completer queues to the thread pool itself.
+    private ManualResetValueTaskSourceCore<TransportResponse> _core;
+    private TransportResponse? _response;
+    private Exception? _exception;
+    private TcpClientConnection? _deliveringTo;
     private int _references;
 
     public uint StreamId { get; set; }
@@ -55,9 +59,57 @@ internal sealed class PendingCall : IValueTaskSource<TransportResponse>
         return call;
     }
 
-    public void SetResult(TransportResponse response) => _core.SetResult(response);
+    public void SetResult(TransportResponse response)
+    {
+        _response = response;
+        Deliver();
+    }
 
-    public void SetException(Exception exception) => _core.SetException(exception);
+    public void SetException(Exception exception)
+    {
+        _exception = exception;
+        Deliver();
+    }
+
+    /// <summary>
+    /// Hands the result to the awaiting caller on a thread-pool worker (never on the completer's own
+    /// thread, which is the read loop or a cancellation callback), counted as a delivery of its
+    /// connection, so that requests the caller writes meanwhile leave in one flush (see
+    /// <see cref="TcpConnection.BeginDelivery"/>).
+    /// </summary>
+    private void Deliver()
+    {
+        var owner = Owner!;
+        _deliveringTo = owner;
+        owner.BeginDelivery();
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: true);
+    }
+
+    void IThreadPoolWorkItem.Execute()
+    {
+        // Read everything first: once the result is set, the awaiter may recycle this call.
+        var owner = _deliveringTo!;
+        var exception = _exception;
+        var response = _response;
+        _deliveringTo = null;
+        _exception = null;
+        _response = null;
+        try
+        {
+            if (exception is not null)
+            {
+                _core.SetException(exception);
+            }
+            else
+            {
+                _core.SetResult(response!);
+            }
+        }
+        finally
+        {
+            owner.EndDelivery();
+        }
+    }
 
     /// <summary>Drops one of the two references; the last one recycles the call.</summary>
     public void Release()

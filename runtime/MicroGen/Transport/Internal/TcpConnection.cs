@@ -45,6 +45,9 @@ internal abstract class TcpConnection : IAsyncDisposable
     private Timer? _pingTimer; // disposed on close, not cancelled: a cancelled wait would throw
     private Task? _backPressure; // guarded by _writeGate: a flush waiting for the send loop; writers wait behind it
     private bool _outputClosed; // guarded by _writeGate
+    private bool _flushDeferred; // guarded by _writeGate: frames written but not yet flushed (see BeginDelivery)
+    private Timer? _deferredFlushBackstop; // guarded by _writeGate
+    private int _delivering;
     private int _closeStarted;
     private int _pingsOut;
     private string? _closeReason;
@@ -178,10 +181,34 @@ internal abstract class TcpConnection : IAsyncDisposable
         return WriteAfterBackPressureAsync(frame, waitFor, cancellationToken);
     }
 
-    /// <summary>Writes and flushes under the lock; a flush that must wait makes later writers wait for it.</summary>
+    /// <summary>
+    /// Writes and flushes under the lock; a flush that must wait makes later writers wait for it.
+    /// While replies are being delivered to their callers, the flush is left to the last delivery.
+    /// </summary>
     private ValueTask<bool> WriteLocked<TFrame>(TFrame frame) where TFrame : IFrameWrite
     {
         frame.Write(_output.Writer);
+        // One delivery alone (a single caller, or the last of a batch) has nobody to wait for.
+        if (Volatile.Read(ref _delivering) > 1)
+        {
+            if (!_flushDeferred)
+            {
+                _flushDeferred = true;
+                (_deferredFlushBackstop ??= new Timer(static state => ((TcpConnection)state!).FlushDeferred(), this, Timeout.Infinite, Timeout.Infinite))
+                    .Change(DeferredFlushBackstopMilliseconds, Timeout.Infinite);
+            }
+            return new ValueTask<bool>(true);
+        }
+        return FlushLocked();
+    }
+
+    private ValueTask<bool> FlushLocked()
+    {
+        if (_flushDeferred)
+        {
+            _flushDeferred = false;
+            _deferredFlushBackstop!.Change(Timeout.Infinite, Timeout.Infinite);
+        }
         var flush = _output.Writer.FlushAsync(CancellationToken.None);
         if (flush.IsCompleted)
         {
@@ -192,6 +219,45 @@ internal abstract class TcpConnection : IAsyncDisposable
         var pending = flush.AsTask();
         _backPressure = pending;
         return new ValueTask<bool>(EndBackPressureAsync(pending));
+    }
+
+    /// <summary>How long a deferred flush waits at most for the deliveries to end (see <see cref="BeginDelivery"/>).</summary>
+    private const int DeferredFlushBackstopMilliseconds = 1;
+
+    /// <summary>
+    /// Counts a reply queued for delivery to its caller. Until every queued delivery has run, frames
+    /// are written without a flush, and <see cref="EndDelivery"/> of the last flushes them at once.
+    /// </summary>
+    /// <remarks>
+    /// A closed-loop caller sends its next request from the continuation that receives a reply: the
+    /// read loop hands over a batch of replies, and their callers' next requests then leave in one
+    /// send, not one send each, as they did when the first request's flush woke the send loop on an
+    /// idle worker. That halves the sends per call and the wake-ups they cause on both sides. A
+    /// continuation that blocks (waiting synchronously for a reply to the request it just wrote)
+    /// never ends its delivery: a timer flushes after <see cref="DeferredFlushBackstopMilliseconds"/>.
+    /// </remarks>
+    internal void BeginDelivery() => Interlocked.Increment(ref _delivering);
+
+    /// <summary>Ends a delivery counted by <see cref="BeginDelivery"/>; the last one flushes what was deferred.</summary>
+    internal void EndDelivery()
+    {
+        if (Interlocked.Decrement(ref _delivering) == 0 && Volatile.Read(ref _flushDeferred))
+        {
+            FlushDeferred();
+        }
+    }
+
+    private void FlushDeferred()
+    {
+        lock (_writeGate)
+        {
+            // Closing completes the pipe, which sends what was written; a flush in back-pressure
+            // cannot be pending here, as only FlushLocked sets one and it ends the deferral.
+            if (_flushDeferred && !_outputClosed && _backPressure is null)
+            {
+                _ = FlushLocked();
+            }
+        }
     }
 
     private async Task<bool> EndBackPressureAsync(Task<FlushResult> flush)
@@ -580,6 +646,7 @@ internal abstract class TcpConnection : IAsyncDisposable
                         {
                             _outputClosed = true;
                             complete = true;
+                            _deferredFlushBackstop?.Dispose();
                             if (sendGoAway)
                             {
                                 FrameWriter.WriteGoAway(_output.Writer, GoAwayLastStreamId, code, reason);
