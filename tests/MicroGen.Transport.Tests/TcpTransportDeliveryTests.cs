@@ -12,8 +12,9 @@ namespace MicroGen.Transport.Tests;
 
 /// <summary>
 /// Requests written while a batch of replies is being delivered to their callers are flushed by the
-/// last delivery. These check the cases a deferred flush could strand: a caller that blocks in its
-/// continuation, and callers that write from the continuation without ever returning to the pool.
+/// last delivery, and a lone call's frames skip the send loop. These check the cases a deferred
+/// flush could strand (a caller that blocks in its continuation) and that frames sent directly and
+/// through the send loop never mix up.
 /// </summary>
 public sealed class TcpTransportDeliveryTests : TransportTestBase
 {
@@ -70,6 +71,38 @@ public sealed class TcpTransportDeliveryTests : TransportTestBase
 
         // Assert
         Assert.That(failures.Where(f => f is not null), Is.Empty);
+    }
+
+    [Test]
+    public async Task LoneCallsSentDirectly_InterleavedWithBursts_EveryReplyMatchesItsRequest()
+    {
+        // Arrange: a lone call goes straight to the socket, a burst through the send loop.
+        var listener = await ListenAsync(new EchoHandler());
+        var connection = await DialAsync(listener.Address);
+        var large = new string('x', 70 * 1024);
+
+        for (var round = 0; round < 30; round++)
+        {
+            // Act
+            using (var lone = await connection.InvokeAsync(Calls.Request($"lone {round}")).DefaultTimeout())
+            {
+                Assert.That(lone.Text(), Is.EqualTo($"lone {round}"));
+            }
+            var burst = Enumerable.Range(0, 20).Select(i => connection.InvokeAsync(Calls.Request($"burst {round}/{i}")).AsTask()).ToArray();
+            // Larger than a direct send takes: through the send loop even when alone.
+            using (var big = await connection.InvokeAsync(Calls.Request(large + round)).DefaultTimeout())
+            {
+                Assert.That(big.Text(), Is.EqualTo(large + round));
+            }
+
+            // Assert
+            var replies = await Task.WhenAll(burst).DefaultTimeout();
+            Assert.That(replies.Select(r => r.Text()), Is.EqualTo(Enumerable.Range(0, 20).Select(i => $"burst {round}/{i}")));
+            foreach (var reply in replies)
+            {
+                reply.Dispose();
+            }
+        }
     }
 
     /// <summary>Echoes the first <c>count</c> requests once all of them arrived; later ones at once.</summary>

@@ -76,7 +76,8 @@ internal sealed class TcpClientConnection : TcpConnection, ITransportConnection
         ValueTask<bool> write;
         try
         {
-            write = WriteAsync(new RequestFrame(this, call, request, blockLength, (int)payloadLength), cancellationToken);
+            write = WriteAsync(new RequestFrame(this, call, request, blockLength, (int)payloadLength), cancellationToken,
+                mayGoDirect: payloadLength <= MaxDirectSendPayload);
         }
         catch
         {
@@ -136,6 +137,9 @@ internal sealed class TcpClientConnection : TcpConnection, ITransportConnection
             throw;
         }
     }
+
+    /// <inheritdoc/>
+    protected override bool PreferDirectSend => _pending.Count == 0 && _streams.Count == 0;
 
     protected override void OnCallFrame(in FrameHeader header, in ReadOnlySequence<byte> payload)
     {
@@ -509,7 +513,7 @@ internal sealed class TcpClientConnection : TcpConnection, ITransportConnection
 
     private readonly struct RequestFrame(TcpClientConnection connection, PendingCall call, TransportRequest request, int blockLength, int payloadLength) : IFrameWrite
     {
-        public void Write(PipeWriter writer)
+        public void Write(IBufferWriter<byte> writer)
         {
             connection.Register(call);
             FrameWriter.WriteRequest(writer, call.StreamId, request, blockLength, payloadLength);
@@ -518,7 +522,7 @@ internal sealed class TcpClientConnection : TcpConnection, ITransportConnection
 
     private readonly struct StreamRequestFrame(TcpClientConnection connection, TcpStream stream, TransportRequest request, int blockLength, int payloadLength) : IFrameWrite
     {
-        public void Write(PipeWriter writer)
+        public void Write(IBufferWriter<byte> writer)
         {
             connection.Register(stream);
             FrameWriter.WriteRequest(writer, stream.StreamId, request, blockLength, payloadLength, FrameFlags.OpenStream);
@@ -527,6 +531,6 @@ internal sealed class TcpClientConnection : TcpConnection, ITransportConnection
 
     private readonly struct CancelFrame(uint streamId) : IFrameWrite
     {
-        public void Write(PipeWriter writer) => FrameWriter.WriteCancel(writer, streamId);
+        public void Write(IBufferWriter<byte> writer) => FrameWriter.WriteCancel(writer, streamId);
     }
 }

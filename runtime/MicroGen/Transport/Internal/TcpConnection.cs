@@ -13,7 +13,7 @@ namespace MicroGen.Transport.Internal;
 /// <summary>A frame a connection writes under its write lock; a struct so writing does not allocate.</summary>
 internal interface IFrameWrite
 {
-    void Write(PipeWriter writer);
+    void Write(IBufferWriter<byte> writer);
 }
 
 /// <summary>
@@ -46,6 +46,8 @@ internal abstract class TcpConnection : IAsyncDisposable
     private Task? _backPressure; // guarded by _writeGate: a flush waiting for the send loop; writers wait behind it
     private bool _outputClosed; // guarded by _writeGate
     private bool _flushDeferred; // guarded by _writeGate: frames written but not yet flushed (see BeginDelivery)
+    private bool _sendLoopIdle; // guarded by _writeGate: the send loop sent all that was flushed and waits
+    private ArrayBufferWriter<byte>? _directScratch; // guarded by _writeGate
     private Timer? _deferredFlushBackstop; // guarded by _writeGate
     private int _delivering;
     private int _closeStarted;
@@ -159,10 +161,11 @@ internal abstract class TcpConnection : IAsyncDisposable
     /// Writes a frame under the write lock and flushes it to the send loop. Returns false when the
     /// connection's output is already closed, so nothing was written.
     /// </summary>
-    internal ValueTask<bool> WriteAsync<TFrame>(TFrame frame, CancellationToken cancellationToken = default)
+    internal ValueTask<bool> WriteAsync<TFrame>(TFrame frame, CancellationToken cancellationToken = default, bool mayGoDirect = false)
         where TFrame : IFrameWrite
     {
-        Task waitFor;
+        Task? waitFor = null;
+        Exception? sendError = null;
         // A plain lock, as Kestrel's HTTP/2 frame writer uses: the critical section is a copy into
         // the pipe, and contended writers spin briefly instead of queueing an async wait (which
         // allocates and resumes on another thread).
@@ -172,13 +175,81 @@ internal abstract class TcpConnection : IAsyncDisposable
             {
                 return new ValueTask<bool>(false);
             }
-            if (_backPressure is null)
+            if (_backPressure is not null)
+            {
+                waitFor = _backPressure;
+            }
+            else if (!mayGoDirect || !_sendLoopIdle || _flushDeferred || !PreferDirectSend)
             {
                 return WriteLocked(frame);
             }
-            waitFor = _backPressure;
+            else
+            {
+                sendError = SendDirectLocked(frame);
+                if (sendError is null)
+                {
+                    return new ValueTask<bool>(true);
+                }
+            }
         }
-        return WriteAfterBackPressureAsync(frame, waitFor, cancellationToken);
+        if (sendError is not null)
+        {
+            OnSendFailed(sendError);
+            return new ValueTask<bool>(false);
+        }
+        return WriteAfterBackPressureAsync(frame, waitFor!, cancellationToken);
+    }
+
+    /// <summary>Largest frame payload worth sending directly (see <see cref="SendDirectLocked"/>).</summary>
+    internal const int MaxDirectSendPayload = 64 * 1024;
+
+    /// <summary>
+    /// Whether a frame that may go direct should: nothing else is in flight on the connection, so
+    /// there is nothing for a send loop to coalesce it with. Read without locks: a heuristic only.
+    /// </summary>
+    protected abstract bool PreferDirectSend { get; }
+
+    /// <summary>
+    /// Sends one frame on the calling thread, under the write lock, when the send loop is idle and
+    /// the output empty, so the frame cannot overtake another. A lone call (concurrency 1) thus
+    /// skips the wake-up of the send loop, one thread-pool hop of each of its two sends; under load
+    /// the send loop still coalesces. Returns the error when the socket failed.
+    /// </summary>
+    private Exception? SendDirectLocked<TFrame>(TFrame frame) where TFrame : IFrameWrite
+    {
+        var scratch = _directScratch ??= new ArrayBufferWriter<byte>(4 * 1024);
+        scratch.ResetWrittenCount();
+        frame.Write(scratch);
+        try
+        {
+            var pending = scratch.WrittenSpan;
+            while (!pending.IsEmpty)
+            {
+                pending = pending[_socket.Send(pending, SocketFlags.None)..];
+            }
+            return null;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // The frame did not leave whole, so the peer cannot have acted on it; the close follows.
+            return e;
+        }
+        finally
+        {
+            if (scratch.Capacity > 2 * MaxDirectSendPayload)
+            {
+                _directScratch = null;
+            }
+        }
+    }
+
+    private void OnSendFailed(Exception error)
+    {
+        if (!IsClosing)
+        {
+            TcpTransportLog.ConnectionReset(Logger, Id, RemoteEndPoint, error);
+            _ = CloseAsync(GoAwayCode.NoError, "sending failed: the connection was reset", sendGoAway: false);
+        }
     }
 
     /// <summary>
@@ -204,6 +275,7 @@ internal abstract class TcpConnection : IAsyncDisposable
 
     private ValueTask<bool> FlushLocked()
     {
+        _sendLoopIdle = false;
         if (_flushDeferred)
         {
             _flushDeferred = false;
@@ -529,9 +601,9 @@ internal abstract class TcpConnection : IAsyncDisposable
         Exception? error = null;
         try
         {
+            var result = await reader.ReadAsync().ConfigureAwait(false);
             while (true)
             {
-                var result = await reader.ReadAsync().ConfigureAwait(false);
                 var buffer = result.Buffer;
                 if (result.IsCanceled)
                 {
@@ -558,6 +630,18 @@ internal abstract class TcpConnection : IAsyncDisposable
                 if (result.IsCompleted)
                 {
                     break;
+                }
+                // Idle only if nothing was flushed meanwhile: looked at under the lock, so that a
+                // direct sender either sees the send loop busy or finds the output empty.
+                bool more;
+                lock (_writeGate)
+                {
+                    more = reader.TryRead(out result);
+                    _sendLoopIdle = !more;
+                }
+                if (!more)
+                {
+                    result = await reader.ReadAsync().ConfigureAwait(false);
                 }
             }
             // Everything queued is sent: tell the peer we are done (FIN).
@@ -705,11 +789,11 @@ internal abstract class TcpConnection : IAsyncDisposable
 
     private readonly struct PingFrame(FrameType type, ulong payload) : IFrameWrite
     {
-        public void Write(PipeWriter writer) => FrameWriter.WritePing(writer, type, payload);
+        public void Write(IBufferWriter<byte> writer) => FrameWriter.WritePing(writer, type, payload);
     }
 
     private readonly struct GoAwayFrame(uint lastStreamId, GoAwayCode code, string reason) : IFrameWrite
     {
-        public void Write(PipeWriter writer) => FrameWriter.WriteGoAway(writer, lastStreamId, code, reason);
+        public void Write(IBufferWriter<byte> writer) => FrameWriter.WriteGoAway(writer, lastStreamId, code, reason);
     }
 }

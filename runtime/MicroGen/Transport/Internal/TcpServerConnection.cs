@@ -394,6 +394,9 @@ internal sealed class TcpServerConnection : TcpConnection
         }
     }
 
+    /// <inheritdoc/>
+    protected override bool PreferDirectSend => _calls.Count == 0;
+
     private ValueTask<bool> WriteResponseAsync(uint streamId, TransportResponse response)
     {
         if (response.Error is { } error)
@@ -407,7 +410,7 @@ internal sealed class TcpServerConnection : TcpConnection
             return WriteErrorAsync(streamId, 0, MicroError.Create(TcpProtocol.ErrorId, MicroStatusCode.PayloadTooLarge,
                 $"the response needs a frame of {payloadLength} bytes; the caller accepts at most {PeerMaxFrameSize}"), null);
         }
-        return WriteAsync(new ResponseFrame(streamId, response, blockLength, (int)payloadLength));
+        return WriteAsync(new ResponseFrame(streamId, response, blockLength, (int)payloadLength), mayGoDirect: payloadLength <= MaxDirectSendPayload);
     }
 
     private ValueTask<bool> WriteErrorAsync(uint streamId, byte flags, MicroError error, Metadata? metadata)
@@ -465,17 +468,17 @@ internal sealed class TcpServerConnection : TcpConnection
 
     private readonly struct ResponseFrame(uint streamId, TransportResponse response, int blockLength, int payloadLength) : IFrameWrite
     {
-        public void Write(PipeWriter writer) => FrameWriter.WriteResponse(writer, streamId, response, blockLength, payloadLength);
+        public void Write(IBufferWriter<byte> writer) => FrameWriter.WriteResponse(writer, streamId, response, blockLength, payloadLength);
     }
 
     private readonly struct StreamAcceptFrame(uint streamId, string contentType) : IFrameWrite
     {
-        public void Write(PipeWriter writer) => FrameWriter.WriteStreamAccept(writer, streamId, contentType);
+        public void Write(IBufferWriter<byte> writer) => FrameWriter.WriteStreamAccept(writer, streamId, contentType);
     }
 
     private readonly struct ErrorFrame(uint streamId, byte flags, string errorJson, Metadata? metadata) : IFrameWrite
     {
-        public void Write(PipeWriter writer)
+        public void Write(IBufferWriter<byte> writer)
         {
             var payloadLength = FrameWriter.MeasureError(errorJson, metadata, out var blockLength);
             FrameWriter.WriteError(writer, streamId, flags, errorJson, metadata, blockLength, (int)payloadLength);

@@ -523,12 +523,12 @@ internal sealed class TcpStream : ITransportStream
 
     private readonly struct StreamDataFrame(uint streamId, ReadOnlyMemory<byte> message) : IFrameWrite
     {
-        public void Write(PipeWriter writer) => FrameWriter.WriteStreamData(writer, streamId, message.Span);
+        public void Write(IBufferWriter<byte> writer) => FrameWriter.WriteStreamData(writer, streamId, message.Span);
     }
 
     private readonly struct StreamEndFrame(uint streamId, string? errorJson, Metadata? metadata) : IFrameWrite
     {
-        public void Write(PipeWriter writer)
+        public void Write(IBufferWriter<byte> writer)
         {
             var payloadLength = FrameWriter.MeasureStreamEnd(errorJson, metadata, out var blockLength);
             FrameWriter.WriteStreamEnd(writer, streamId, errorJson, metadata, blockLength, (int)payloadLength);
@@ -537,6 +537,6 @@ internal sealed class TcpStream : ITransportStream
 
     private readonly struct WindowUpdateFrame(uint streamId, uint increment) : IFrameWrite
     {
-        public void Write(PipeWriter writer) => FrameWriter.WriteWindowUpdate(writer, streamId, increment);
+        public void Write(IBufferWriter<byte> writer) => FrameWriter.WriteWindowUpdate(writer, streamId, increment);
     }
 }
