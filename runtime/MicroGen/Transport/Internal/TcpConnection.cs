@@ -48,6 +48,7 @@ internal abstract class TcpConnection : IAsyncDisposable
     private bool _flushDeferred; // guarded by _writeGate: frames written but not yet flushed (see BeginDelivery)
     private bool _sendLoopIdle; // guarded by _writeGate: the send loop sent all that was flushed and waits
     private ArrayBufferWriter<byte>? _directScratch; // guarded by _writeGate
+    private Task<int>? _pendingDirectSend; // set under _writeGate while the send loop is idle; the send loop clears it
     private Timer? _deferredFlushBackstop; // guarded by _writeGate
     private int _delivering;
     private int _closeStarted;
@@ -210,10 +211,12 @@ internal abstract class TcpConnection : IAsyncDisposable
     protected abstract bool PreferDirectSend { get; }
 
     /// <summary>
-    /// Sends one frame on the calling thread, under the write lock, when the send loop is idle and
+    /// Sends one frame from the calling thread, under the write lock, when the send loop is idle and
     /// the output empty, so the frame cannot overtake another. A lone call (concurrency 1) thus
     /// skips the wake-up of the send loop, one thread-pool hop of each of its two sends; under load
-    /// the send loop still coalesces. Returns the error when the socket failed.
+    /// the send loop still coalesces. The send never blocks: one the socket cannot take at once
+    /// (a full send buffer) goes on asynchronously, and the send loop waits for it before it sends
+    /// anything written after. Returns the error when the socket failed.
     /// </summary>
     private Exception? SendDirectLocked<TFrame>(TFrame frame) where TFrame : IFrameWrite
     {
@@ -222,10 +225,21 @@ internal abstract class TcpConnection : IAsyncDisposable
         frame.Write(scratch);
         try
         {
-            var pending = scratch.WrittenSpan;
-            while (!pending.IsEmpty)
+            var send = _socket.SendAsync(scratch.WrittenMemory, SocketFlags.None);
+            if (send.IsCompletedSuccessfully)
             {
-                pending = pending[_socket.Send(pending, SocketFlags.None)..];
+                _ = send.Result;
+            }
+            else if (send.IsCompleted)
+            {
+                send.GetAwaiter().GetResult();
+            }
+            else
+            {
+                // The pending send owns the buffer now, and the send loop must wait for it.
+                _directScratch = null;
+                _pendingDirectSend = send.AsTask();
+                _sendLoopIdle = false;
             }
             return null;
         }
@@ -236,7 +250,7 @@ internal abstract class TcpConnection : IAsyncDisposable
         }
         finally
         {
-            if (scratch.Capacity > 2 * MaxDirectSendPayload)
+            if (_directScratch is { Capacity: > 2 * MaxDirectSendPayload })
             {
                 _directScratch = null;
             }
@@ -611,6 +625,12 @@ internal abstract class TcpConnection : IAsyncDisposable
                 }
                 try
                 {
+                    // A direct send the socket could not take at once goes first (see SendDirectLocked).
+                    if (Volatile.Read(ref _pendingDirectSend) is { } direct)
+                    {
+                        await direct.ConfigureAwait(false);
+                        Volatile.Write(ref _pendingDirectSend, null);
+                    }
                     if (buffer.IsSingleSegment)
                     {
                         await _socket.SendAsync(buffer.First, SocketFlags.None).ConfigureAwait(false);
