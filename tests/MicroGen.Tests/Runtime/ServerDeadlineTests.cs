@@ -54,8 +54,8 @@ public sealed class ServerDeadlineTests
         var watch = Stopwatch.StartNew();
         using var response = await Handler.HandleAsync(Request(BlockThenWait, TimeSpan.FromMilliseconds(50)), CancellationToken.None).Bounded();
 
-        // The handler waits 10 s on its token after blocking for 150 ms: the deadline had passed when
-        // it went asynchronous, so the timer fires at once.
+        // The handler waits 10 s on its token after blocking past its 50 ms deadline: the deadline
+        // had passed when it went asynchronous, so the timer fires at once.
         Assert.That(response.Error?.Code, Is.EqualTo(MicroStatusCode.Timeout), response.Error?.Detail);
         Assert.That(watch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
     }
@@ -113,15 +113,14 @@ public sealed class ServerDeadlineTests
                     await Task.Delay(TimeSpan.FromSeconds(10), call.CancellationToken);
                     break;
                 case "Deadline.BlockThenWait":
-                    Thread.Sleep(150);
+                    // Blocks synchronously until its deadline has passed, then awaits.
+                    var deadline = call.Context.Deadline!.Value;
+                    SpinWait.SpinUntil(() => DateTimeOffset.UtcNow > deadline);
                     await Task.Delay(TimeSpan.FromSeconds(10), call.CancellationToken);
                     break;
                 case "Deadline.Spin":
                     // Never yields: only a registration made before the handler ran can reach it.
-                    while (!call.CancellationToken.IsCancellationRequested)
-                    {
-                        Thread.Sleep(1);
-                    }
+                    call.CancellationToken.WaitHandle.WaitOne(TestTimeouts.Default);
                     call.CancellationToken.ThrowIfCancellationRequested();
                     break;
             }

@@ -311,14 +311,14 @@ internal abstract class TcpConnection : IAsyncDisposable
     private const int DeferredFlushBackstopMilliseconds = 1;
 
     /// <summary>
-    /// Counts a reply queued for delivery to its caller. Until every queued delivery has run, frames
+    /// Counts a reply queued for delivery to its caller. While more than one delivery runs, frames
     /// are written without a flush, and <see cref="EndDelivery"/> of the last flushes them at once.
     /// </summary>
     /// <remarks>
     /// A closed-loop caller sends its next request from the continuation that receives a reply: the
     /// read loop hands over a batch of replies, and their callers' next requests then leave in one
     /// send, not one send each, as they did when the first request's flush woke the send loop on an
-    /// idle worker. That halves the sends per call and the wake-ups they cause on both sides. A
+    /// idle worker (at concurrency 16, 5 calls per send became 18). A
     /// continuation that blocks (waiting synchronously for a reply to the request it just wrote)
     /// never ends its delivery: a timer flushes after <see cref="DeferredFlushBackstopMilliseconds"/>.
     /// </remarks>
