@@ -14,14 +14,17 @@ using MicroGen.Generator;
 // methods each (each with its own request and reply records), a full run, then an incremental
 // re-run after a one-line edit in an unrelated file, whose tracked steps must all be Cached/Unchanged.
 // --baseline also times a trivial generator with the same ForAttributeWithMetadataName calls whose
-// transform returns only the type's name: Roslyn's own floor for the same runs.
+// transform returns only the type's name: Roslyn's own floor for the same runs. --check compiles
+// the generated code; --load also emits it, loads it into this process and times its module
+// initializer (the start-up cost of the registrations in a process that uses these contracts).
 //
-//   dotnet run -c Release --project bench/MicroGen.Bench.Generator [-- --contracts 500 --iterations 5 --check --baseline]
+//   dotnet run -c Release --project bench/MicroGen.Bench.Generator [-- --contracts 500 --iterations 5 --check --baseline --load]
 
 var contracts = 500;
 var iterations = 5;
 var check = false;
 var baseline = false;
+var load = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -30,6 +33,7 @@ for (var i = 0; i < args.Length; i++)
         case "--iterations": iterations = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--check": check = true; break;
         case "--baseline": baseline = true; break;
+        case "--load": load = check = true; break;
         default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
     }
 }
@@ -134,6 +138,22 @@ if (check && lastFull is not null)
         Console.WriteLine($"  {error}");
     }
     failures += errors.Length > 0 ? 1 : 0;
+    if (load)
+    {
+        using var image = new MemoryStream();
+        var emit = compilation.Emit(image);
+        if (!emit.Success)
+        {
+            Console.WriteLine("load: the generated code did not emit");
+            return 1;
+        }
+        var assembly = System.Runtime.Loader.AssemblyLoadContext.Default.LoadFromStream(new MemoryStream(image.ToArray()));
+        var jit0 = System.Runtime.JitInfo.GetCompiledMethodCount();
+        var jitTime0 = System.Runtime.JitInfo.GetCompilationTime();
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(assembly.ManifestModule.ModuleHandle);
+        Console.WriteLine(Inv($"load: the generated module initializer ran in {sw.Elapsed.TotalMilliseconds:N1} ms and JIT-compiled {System.Runtime.JitInfo.GetCompiledMethodCount() - jit0} methods ({(System.Runtime.JitInfo.GetCompilationTime() - jitTime0).TotalMilliseconds:N1} ms of JIT)"));
+    }
 }
 return failures == 0 ? 0 : 1;
 

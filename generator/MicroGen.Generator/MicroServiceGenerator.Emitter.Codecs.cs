@@ -91,49 +91,87 @@ public sealed partial class MicroServiceGenerator
             WriteTypeAttributes(writer);
             writer.WriteLine("internal static class MicroGenModuleInitializer");
             writer.OpenBlock();
-            writer.WriteLine("/// <summary>Registers every contract's proxy and dispatcher factories, and every codec routine.</summary>");
+            writer.WriteLine("/// <summary>Registers every contract and every codec routine, each made on its first use: start-up compiles nothing per type.</summary>");
             writer.WriteLine($"[{ModuleInitializerAttribute}]");
             writer.WriteLine("internal static void Register()");
             writer.OpenBlock();
-            foreach (var contract in model.Contracts)
+            // A large assembly's registrations go in methods of RegistrationsPerMethod each: the JIT
+            // compiles one huge method far slower than the same code in parts.
+            var entries = model.Contracts.Count + model.CodecTypes.Count;
+            if (entries <= RegistrationsPerMethod)
             {
+                WriteRegistrations(writer, model, names, 0, model.Contracts.Count, 0, model.CodecTypes.Count);
+                writer.CloseBlock();
+            }
+            else
+            {
+                var parts = (entries + RegistrationsPerMethod - 1) / RegistrationsPerMethod;
+                for (var part = 0; part < parts; part++)
+                {
+                    writer.WriteLine($"RegisterPart{part}();");
+                }
+                writer.CloseBlock();
+                for (var part = 0; part < parts; part++)
+                {
+                    var from = part * RegistrationsPerMethod;
+                    var to = Math.Min(entries, from + RegistrationsPerMethod);
+                    var contracts = model.Contracts.Count;
+                    writer.WriteLine();
+                    writer.WriteLine($"private static void RegisterPart{part}()");
+                    writer.OpenBlock();
+                    WriteRegistrations(writer, model, names,
+                        Math.Min(from, contracts), Math.Min(to, contracts),
+                        Math.Max(from - contracts, 0), Math.Max(to - contracts, 0));
+                    writer.CloseBlock();
+                }
+            }
+            writer.CloseBlock();
+            writer.CloseBlock();
+            return writer;
+        }
+
+        /// <summary>How many contracts and codec types one registration method registers at most.</summary>
+        private const int RegistrationsPerMethod = 64;
+
+        private static void WriteRegistrations(SourceWriter writer, SharedModel model, CodecNames names, int contractsFrom, int contractsTo, int typesFrom, int typesTo)
+        {
+            for (var i = contractsFrom; i < contractsTo; i++)
+            {
+                var contract = model.Contracts[i];
                 writer.WriteLine($"{ServiceContractsType}.Register<{contract.InterfaceFullName}>(new {ServiceContractType}<{contract.InterfaceFullName}>(");
                 writer.Indent();
-                writer.WriteLine($"{contract.DescriptorFullName}.Descriptor,");
+                writer.WriteLine($"static () => {contract.DescriptorFullName}.Descriptor,");
                 writer.WriteLine($"static (client, options) => new {contract.ClientFullName}(client, options),");
                 writer.WriteLine($"static handler => new {contract.DispatcherFullName}(handler)));");
                 writer.Unindent();
             }
-            if (!model.Contracts.IsEmpty && !model.CodecTypes.IsEmpty)
+            if (contractsTo > contractsFrom && typesTo > typesFrom)
             {
                 writer.WriteLine();
             }
-            foreach (var type in model.CodecTypes)
+            for (var i = typesFrom; i < typesTo; i++)
             {
+                var type = model.CodecTypes[i];
                 var name = names[type.FullName];
                 switch (type.Kind)
                 {
                     case CodecTypeKind.Object:
                     case CodecTypeKind.ArgumentStruct:
                     case CodecTypeKind.Enum:
-                        writer.WriteLine($"{MessagePackCodecType}.Register(new {name}MessagePackFormatter());");
-                        writer.WriteLine($"{JsonCodecType}.Register({name}JsonRoutine.Instance);");
+                        writer.WriteLine($"{MessagePackCodecType}.Register(typeof({type.FullName}), static () => new {name}MessagePackFormatter());");
+                        writer.WriteLine($"{JsonCodecType}.Register(typeof({type.FullName}), static () => {name}JsonRoutine.Instance);");
                         break;
                     case CodecTypeKind.Collection:
-                        writer.WriteLine($"{MessagePackCodecType}.Register(new {CollectionFormatter(type)}());");
-                        writer.WriteLine($"{JsonCodecType}.Register({JsonRoutinesHolder}.{name});");
+                        writer.WriteLine($"{MessagePackCodecType}.Register(typeof({type.FullName}), static () => new {CollectionFormatter(type)}());");
+                        writer.WriteLine($"{JsonCodecType}.Register(typeof({type.FullName}), static () => {JsonRoutinesHolder}.{name});");
                         break;
                     case CodecTypeKind.Protobuf:
-                        writer.WriteLine($"{ProtobufCodecType}.Register({type.FullName}.Parser);");
-                        writer.WriteLine($"{MessagePackCodecType}.Register(new {ProtobufMessagePackFormatterType}<{type.FullName}>({type.FullName}.Parser));");
-                        writer.WriteLine($"{JsonCodecType}.Register({JsonRoutinesHolder}.{name});");
+                        writer.WriteLine($"{ProtobufCodecType}.Register(typeof({type.FullName}), static () => {type.FullName}.Parser);");
+                        writer.WriteLine($"{MessagePackCodecType}.Register(typeof({type.FullName}), static () => new {ProtobufMessagePackFormatterType}<{type.FullName}>({type.FullName}.Parser));");
+                        writer.WriteLine($"{JsonCodecType}.Register(typeof({type.FullName}), static () => {JsonRoutinesHolder}.{name});");
                         break;
                 }
             }
-            writer.CloseBlock();
-            writer.CloseBlock();
-            writer.CloseBlock();
-            return writer;
         }
 
         /// <summary>MessagePack's own formatter for a closed collection, so no dynamic resolver is ever needed.</summary>

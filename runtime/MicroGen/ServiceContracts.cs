@@ -46,16 +46,39 @@ public sealed class ServiceContract<TService> where TService : class
     private readonly Func<IClient, CallOptions?, TService> _createClient;
     private readonly Func<TService, IServiceDispatcher> _createDispatcher;
 
+    private Func<ServiceDescriptor>? _describe;
+    private ServiceDescriptor? _descriptor;
+
     /// <summary>Creates the registration.</summary>
     public ServiceContract(ServiceDescriptor descriptor, Func<IClient, CallOptions?, TService> createClient, Func<TService, IServiceDispatcher> createDispatcher)
     {
-        Descriptor = descriptor ?? throw new ArgumentNullException(nameof(descriptor));
+        _descriptor = descriptor ?? throw new ArgumentNullException(nameof(descriptor));
+        _createClient = createClient ?? throw new ArgumentNullException(nameof(createClient));
+        _createDispatcher = createDispatcher ?? throw new ArgumentNullException(nameof(createDispatcher));
+    }
+
+    /// <summary>
+    /// Creates the registration with a descriptor made on first use. Generated module initializers
+    /// use this, so that start-up builds no descriptor (and compiles none of its methods' generic
+    /// types) for a contract the process never calls or serves.
+    /// </summary>
+    public ServiceContract(Func<ServiceDescriptor> describe, Func<IClient, CallOptions?, TService> createClient, Func<TService, IServiceDispatcher> createDispatcher)
+    {
+        _describe = describe ?? throw new ArgumentNullException(nameof(describe));
         _createClient = createClient ?? throw new ArgumentNullException(nameof(createClient));
         _createDispatcher = createDispatcher ?? throw new ArgumentNullException(nameof(createDispatcher));
     }
 
     /// <summary>The contract's descriptor.</summary>
-    public ServiceDescriptor Descriptor { get; }
+    public ServiceDescriptor Descriptor => _descriptor ?? Describe();
+
+    private ServiceDescriptor Describe()
+    {
+        // Generated descriptors are static singletons: a race makes the same one twice at most.
+        var descriptor = _describe!() ?? throw new InvalidOperationException($"the descriptor of {typeof(TService).FullName} is null");
+        _descriptor = descriptor;
+        return descriptor;
+    }
 
     /// <summary>Creates the generated proxy over <paramref name="client"/>.</summary>
     public TService CreateClient(IClient client, CallOptions? options = null) => _createClient(client, options);

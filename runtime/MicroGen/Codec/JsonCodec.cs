@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Text.Json;
 
 namespace MicroGen.Codec;
@@ -24,20 +25,27 @@ public sealed class JsonCodec : ICodec
     /// <inheritdoc/>
     public string ContentType => ContentTypes.Json;
 
-    /// <summary>Registers the routine for <typeparamref name="T"/>. Called by generated module initializers.</summary>
+    private static readonly ConcurrentDictionary<Type, Func<object>> s_factories = new();
+
+    /// <summary>Registers the routine for <typeparamref name="T"/>, in use from now on.</summary>
     public static void Register<T>(JsonRoutine<T> routine) =>
         Slot<T>.Routine = routine ?? throw new ArgumentNullException(nameof(routine));
 
-    /// <summary>The routine for <typeparamref name="T"/>, or null when none is registered or built in.</summary>
-    public static JsonRoutine<T>? GetRoutine<T>()
+    /// <summary>
+    /// Registers how to get the routine for <paramref name="type"/> (a <see cref="JsonRoutine{T}"/>
+    /// of that type), which runs on the type's first use. Called by generated module initializers,
+    /// which thus compile and create nothing per type at start-up. A routine registered with
+    /// <see cref="Register{T}(JsonRoutine{T})"/> wins.
+    /// </summary>
+    public static void Register(Type type, Func<object> create)
     {
-        var routine = Slot<T>.Routine;
-        if (routine is null && Internal.ModuleRegistration.Ensure(typeof(T)))
-        {
-            routine = Slot<T>.Routine;
-        }
-        return routine;
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(create);
+        s_factories[type] = create;
     }
+
+    /// <summary>The routine for <typeparamref name="T"/>, or null when none is registered or built in.</summary>
+    public static JsonRoutine<T>? GetRoutine<T>() => Slot<T>.Routine ?? Slot<T>.Resolve();
 
     /// <inheritdoc/>
     public bool CanCarry<T>() => GetRoutine<T>() is not null;
@@ -104,6 +112,24 @@ public sealed class JsonCodec : ICodec
     private static class Slot<T>
     {
         public static JsonRoutine<T>? Routine = JsonRoutines.GetBuiltin<T>();
+
+        /// <summary>The first lookup of a type with no routine yet: the generated one, kept for every later lookup.</summary>
+        public static JsonRoutine<T>? Resolve()
+        {
+            var routine = CreateRegistered();
+            if (routine is null && Internal.ModuleRegistration.Ensure(typeof(T)))
+            {
+                routine = Routine ?? CreateRegistered();
+            }
+            if (routine is not null)
+            {
+                Routine = routine;
+            }
+            return routine;
+        }
+
+        private static JsonRoutine<T>? CreateRegistered() =>
+            s_factories.TryGetValue(typeof(T), out var create) ? (JsonRoutine<T>)create() : null;
     }
 
     private sealed class NullBufferWriter : IBufferWriter<byte>

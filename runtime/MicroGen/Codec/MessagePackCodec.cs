@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Collections.Concurrent;
 using MessagePack;
 using MessagePack.Formatters;
 
@@ -33,9 +34,28 @@ public sealed class MessagePackCodec : ICodec
     /// <inheritdoc/>
     public string ContentType => ContentTypes.MessagePack;
 
-    /// <summary>Registers the formatter for <typeparamref name="T"/>. Called by generated module initializers.</summary>
+    private static readonly ConcurrentDictionary<Type, Func<object>> s_factories = new();
+
+    /// <summary>Registers the formatter for <typeparamref name="T"/>, in use from now on.</summary>
     public static void Register<T>(IMessagePackFormatter<T> formatter) =>
         MicroGenResolver.Slot<T>.Formatter = formatter ?? throw new ArgumentNullException(nameof(formatter));
+
+    /// <summary>
+    /// Registers how to create the formatter for <paramref name="type"/> (an
+    /// <see cref="IMessagePackFormatter{T}"/> of that type), which runs on the type's first use.
+    /// Called by generated module initializers, which thus compile and create nothing per type at
+    /// start-up. A formatter registered with <see cref="Register{T}(IMessagePackFormatter{T})"/> wins.
+    /// </summary>
+    public static void Register(Type type, Func<object> create)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(create);
+        s_factories[type] = create;
+    }
+
+    /// <summary>The formatter registered with <see cref="Register(Type, Func{object})"/> for <typeparamref name="T"/>, created now.</summary>
+    internal static IMessagePackFormatter<T>? CreateRegistered<T>() =>
+        s_factories.TryGetValue(typeof(T), out var create) ? (IMessagePackFormatter<T>)create() : null;
 
     /// <inheritdoc/>
     public bool CanCarry<T>() => MicroGenResolver.Instance.GetFormatter<T>() is not null;
@@ -109,18 +129,28 @@ public sealed class MicroGenResolver : IFormatterResolver
     }
 
     /// <inheritdoc/>
-    public IMessagePackFormatter<T>? GetFormatter<T>()
-    {
-        var formatter = Slot<T>.Formatter ?? MessagePack.Resolvers.BuiltinResolver.Instance.GetFormatter<T>();
-        if (formatter is null && Internal.ModuleRegistration.Ensure(typeof(T)))
-        {
-            formatter = Slot<T>.Formatter;
-        }
-        return formatter;
-    }
+    public IMessagePackFormatter<T>? GetFormatter<T>() => Slot<T>.Formatter ?? Slot<T>.Resolve();
 
     internal static class Slot<T>
     {
         public static IMessagePackFormatter<T>? Formatter = BuiltinFormatters.Get<T>();
+
+        /// <summary>
+        /// The first lookup of a type with no formatter yet: the generated one (created now), else
+        /// MessagePack's built-in one; kept for every later lookup.
+        /// </summary>
+        public static IMessagePackFormatter<T>? Resolve()
+        {
+            var formatter = MessagePackCodec.CreateRegistered<T>() ?? MessagePack.Resolvers.BuiltinResolver.Instance.GetFormatter<T>();
+            if (formatter is null && Internal.ModuleRegistration.Ensure(typeof(T)))
+            {
+                formatter = Formatter ?? MessagePackCodec.CreateRegistered<T>();
+            }
+            if (formatter is not null)
+            {
+                Formatter = formatter;
+            }
+            return formatter;
+        }
     }
 }

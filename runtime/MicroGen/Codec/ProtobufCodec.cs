@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
@@ -21,19 +22,33 @@ public sealed class ProtobufCodec : ICodec
     /// <inheritdoc/>
     public string ContentType => ContentTypes.Protobuf;
 
-    /// <summary>Registers the parser of message type <typeparamref name="T"/>. Called by generated module initializers.</summary>
+    private static readonly ConcurrentDictionary<Type, Func<object>> s_factories = new();
+
+    /// <summary>Registers the parser of message type <typeparamref name="T"/>, in use from now on.</summary>
     public static void Register<T>(MessageParser<T> parser) where T : IMessage<T> =>
         Slot<T>.Parser = parser ?? throw new ArgumentNullException(nameof(parser));
+
+    /// <summary>
+    /// Registers how to get the parser of message type <paramref name="type"/> (its
+    /// <see cref="MessageParser"/>), which runs on the type's first use. Called by generated module
+    /// initializers, which thus touch no message type at start-up.
+    /// </summary>
+    public static void Register(Type type, Func<object> create)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentNullException.ThrowIfNull(create);
+        s_factories[type] = create;
+    }
 
     /// <inheritdoc/>
     public bool CanCarry<T>() => typeof(T) == typeof(Empty) || GetParser<T>() is not null;
 
     private static MessageParser? GetParser<T>()
     {
-        var parser = Slot<T>.Parser;
+        var parser = Slot<T>.Parser ?? (Slot<T>.Parser = CreateRegistered(typeof(T)));
         if (parser is null && Internal.ModuleRegistration.Ensure(typeof(T)))
         {
-            parser = Slot<T>.Parser;
+            parser = Slot<T>.Parser ??= CreateRegistered(typeof(T));
         }
         if (parser is null && typeof(IMessage).IsAssignableFrom(typeof(T)) && !typeof(T).IsAbstract)
         {
@@ -111,6 +126,9 @@ public sealed class ProtobufCodec : ICodec
     private MicroException CannotCarry<T>() =>
         new("microgen.codec", MicroStatusCode.UnsupportedMediaType,
             $"codec {ContentType} carries only Google.Protobuf messages, not {typeof(T).FullName}");
+
+    private static MessageParser? CreateRegistered(Type type) =>
+        s_factories.TryGetValue(type, out var create) ? (MessageParser)create() : null;
 
     private static class Slot<T>
     {

@@ -11,21 +11,21 @@ namespace MicroGen.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class MicroGenModuleInitializer
     {
-        /// <summary>Registers every contract's proxy and dispatcher factories, and every codec routine.</summary>
+        /// <summary>Registers every contract and every codec routine, each made on its first use: start-up compiles nothing per type.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void Register()
         {
             global::MicroGen.ServiceContracts.Register<global::Demo.IGreeter>(new global::MicroGen.ServiceContract<global::Demo.IGreeter>(
-                global::Demo.GreeterDescriptor.Descriptor,
+                static () => global::Demo.GreeterDescriptor.Descriptor,
                 static (client, options) => new global::Demo.GreeterClient(client, options),
                 static handler => new global::Demo.GreeterDispatcher(handler)));
 
-            global::MicroGen.Codec.MessagePackCodec.Register(new Demo_GreeterDescriptor_AddArgumentsMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Demo_GreeterDescriptor_AddArgumentsJsonRoutine.Instance);
-            global::MicroGen.Codec.MessagePackCodec.Register(new Demo_HelloReplyMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Demo_HelloReplyJsonRoutine.Instance);
-            global::MicroGen.Codec.MessagePackCodec.Register(new Demo_HelloRequestMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Demo_HelloRequestJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.GreeterDescriptor.AddArguments), static () => new Demo_GreeterDescriptor_AddArgumentsMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.GreeterDescriptor.AddArguments), static () => Demo_GreeterDescriptor_AddArgumentsJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.HelloReply), static () => new Demo_HelloReplyMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.HelloReply), static () => Demo_HelloReplyJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.HelloRequest), static () => new Demo_HelloRequestMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.HelloRequest), static () => Demo_HelloRequestJsonRoutine.Instance);
         }
     }
 }

@@ -11,16 +11,16 @@ namespace MicroGen.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class MicroGenModuleInitializer
     {
-        /// <summary>Registers every contract's proxy and dispatcher factories, and every codec routine.</summary>
+        /// <summary>Registers every contract and every codec routine, each made on its first use: start-up compiles nothing per type.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void Register()
         {
-            global::MicroGen.Codec.MessagePackCodec.Register(new Demo_Events_ReasonMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Demo_Events_ReasonJsonRoutine.Instance);
-            global::MicroGen.Codec.MessagePackCodec.Register(new Demo_Events_TickMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Demo_Events_TickJsonRoutine.Instance);
-            global::MicroGen.Codec.MessagePackCodec.Register(new Demo_Events_UserCreatedMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Demo_Events_UserCreatedJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Events.Reason), static () => new Demo_Events_ReasonMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Events.Reason), static () => Demo_Events_ReasonJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Events.Tick), static () => new Demo_Events_TickMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Events.Tick), static () => Demo_Events_TickJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Events.UserCreated), static () => new Demo_Events_UserCreatedMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Events.UserCreated), static () => Demo_Events_UserCreatedJsonRoutine.Instance);
         }
     }
 }

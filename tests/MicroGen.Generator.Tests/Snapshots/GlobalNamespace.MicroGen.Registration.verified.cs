@@ -11,17 +11,17 @@ namespace MicroGen.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class MicroGenModuleInitializer
     {
-        /// <summary>Registers every contract's proxy and dispatcher factories, and every codec routine.</summary>
+        /// <summary>Registers every contract and every codec routine, each made on its first use: start-up compiles nothing per type.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void Register()
         {
             global::MicroGen.ServiceContracts.Register<global::IGlobal>(new global::MicroGen.ServiceContract<global::IGlobal>(
-                global::GlobalDescriptor.Descriptor,
+                static () => global::GlobalDescriptor.Descriptor,
                 static (client, options) => new global::GlobalClient(client, options),
                 static handler => new global::GlobalDispatcher(handler)));
 
-            global::MicroGen.Codec.MessagePackCodec.Register(new NoteMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(NoteJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Note), static () => new NoteMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Note), static () => NoteJsonRoutine.Instance);
         }
     }
 }

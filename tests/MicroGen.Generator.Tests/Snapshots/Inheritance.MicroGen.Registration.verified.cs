@@ -11,17 +11,17 @@ namespace MicroGen.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class MicroGenModuleInitializer
     {
-        /// <summary>Registers every contract's proxy and dispatcher factories, and every codec routine.</summary>
+        /// <summary>Registers every contract and every codec routine, each made on its first use: start-up compiles nothing per type.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void Register()
         {
             global::MicroGen.ServiceContracts.Register<global::Demo.Inheritance.IAccounts>(new global::MicroGen.ServiceContract<global::Demo.Inheritance.IAccounts>(
-                global::Demo.Inheritance.AccountsDescriptor.Descriptor,
+                static () => global::Demo.Inheritance.AccountsDescriptor.Descriptor,
                 static (client, options) => new global::Demo.Inheritance.AccountsClient(client, options),
                 static handler => new global::Demo.Inheritance.AccountsDispatcher(handler)));
 
-            global::MicroGen.Codec.MessagePackCodec.Register(new Demo_Inheritance_AccountMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Demo_Inheritance_AccountJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Inheritance.Account), static () => new Demo_Inheritance_AccountMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Inheritance.Account), static () => Demo_Inheritance_AccountJsonRoutine.Instance);
         }
     }
 }

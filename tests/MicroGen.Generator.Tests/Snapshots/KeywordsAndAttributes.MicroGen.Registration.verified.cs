@@ -11,17 +11,17 @@ namespace MicroGen.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class MicroGenModuleInitializer
     {
-        /// <summary>Registers every contract's proxy and dispatcher factories, and every codec routine.</summary>
+        /// <summary>Registers every contract and every codec routine, each made on its first use: start-up compiles nothing per type.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void Register()
         {
             global::MicroGen.ServiceContracts.Register<global::Demo.Keywords.IKeywords>(new global::MicroGen.ServiceContract<global::Demo.Keywords.IKeywords>(
-                global::Demo.Keywords.KeywordsDescriptor.Descriptor,
+                static () => global::Demo.Keywords.KeywordsDescriptor.Descriptor,
                 static (client, options) => new global::Demo.Keywords.KeywordsClient(client, options),
                 static handler => new global::Demo.Keywords.KeywordsDispatcher(handler)));
 
-            global::MicroGen.Codec.MessagePackCodec.Register(new Demo_Keywords_KeywordsDescriptor_EscapeArgumentsMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Demo_Keywords_KeywordsDescriptor_EscapeArgumentsJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Keywords.KeywordsDescriptor.EscapeArguments), static () => new Demo_Keywords_KeywordsDescriptor_EscapeArgumentsMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Keywords.KeywordsDescriptor.EscapeArguments), static () => Demo_Keywords_KeywordsDescriptor_EscapeArgumentsJsonRoutine.Instance);
         }
     }
 }

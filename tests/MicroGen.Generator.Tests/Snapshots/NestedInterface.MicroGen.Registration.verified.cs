@@ -11,21 +11,21 @@ namespace MicroGen.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class MicroGenModuleInitializer
     {
-        /// <summary>Registers every contract's proxy and dispatcher factories, and every codec routine.</summary>
+        /// <summary>Registers every contract and every codec routine, each made on its first use: start-up compiles nothing per type.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void Register()
         {
             global::MicroGen.ServiceContracts.Register<global::Demo.Nested.Hidden.IHiddenService>(new global::MicroGen.ServiceContract<global::Demo.Nested.Hidden.IHiddenService>(
-                global::Demo.Nested.Hidden_HiddenServiceDescriptor.Descriptor,
+                static () => global::Demo.Nested.Hidden_HiddenServiceDescriptor.Descriptor,
                 static (client, options) => new global::Demo.Nested.Hidden_HiddenServiceClient(client, options),
                 static handler => new global::Demo.Nested.Hidden_HiddenServiceDispatcher(handler)));
             global::MicroGen.ServiceContracts.Register<global::Demo.Nested.Outer.Middle.ICalculator>(new global::MicroGen.ServiceContract<global::Demo.Nested.Outer.Middle.ICalculator>(
-                global::Demo.Nested.Outer_Middle_CalculatorDescriptor.Descriptor,
+                static () => global::Demo.Nested.Outer_Middle_CalculatorDescriptor.Descriptor,
                 static (client, options) => new global::Demo.Nested.Outer_Middle_CalculatorClient(client, options),
                 static handler => new global::Demo.Nested.Outer_Middle_CalculatorDispatcher(handler)));
 
-            global::MicroGen.Codec.MessagePackCodec.Register(new Demo_Nested_Outer_RequestMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Demo_Nested_Outer_RequestJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Nested.Outer.Request), static () => new Demo_Nested_Outer_RequestMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Nested.Outer.Request), static () => Demo_Nested_Outer_RequestJsonRoutine.Instance);
         }
     }
 }

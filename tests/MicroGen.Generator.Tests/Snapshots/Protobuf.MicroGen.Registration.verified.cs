@@ -11,20 +11,20 @@ namespace MicroGen.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class MicroGenModuleInitializer
     {
-        /// <summary>Registers every contract's proxy and dispatcher factories, and every codec routine.</summary>
+        /// <summary>Registers every contract and every codec routine, each made on its first use: start-up compiles nothing per type.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void Register()
         {
             global::MicroGen.ServiceContracts.Register<global::Demo.Proto.IProtoService>(new global::MicroGen.ServiceContract<global::Demo.Proto.IProtoService>(
-                global::Demo.Proto.ProtoServiceDescriptor.Descriptor,
+                static () => global::Demo.Proto.ProtoServiceDescriptor.Descriptor,
                 static (client, options) => new global::Demo.Proto.ProtoServiceClient(client, options),
                 static handler => new global::Demo.Proto.ProtoServiceDispatcher(handler)));
 
-            global::MicroGen.Codec.ProtobufCodec.Register(global::Demo.Proto.PingMessage.Parser);
-            global::MicroGen.Codec.MessagePackCodec.Register(new global::MicroGen.Codec.ProtobufMessagePackFormatter<global::Demo.Proto.PingMessage>(global::Demo.Proto.PingMessage.Parser));
-            global::MicroGen.Codec.JsonCodec.Register(MicroGenJsonRoutines.Demo_Proto_PingMessage);
-            global::MicroGen.Codec.MessagePackCodec.Register(new Demo_Proto_ProtoServiceDescriptor_MixedArgumentsMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Demo_Proto_ProtoServiceDescriptor_MixedArgumentsJsonRoutine.Instance);
+            global::MicroGen.Codec.ProtobufCodec.Register(typeof(global::Demo.Proto.PingMessage), static () => global::Demo.Proto.PingMessage.Parser);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Proto.PingMessage), static () => new global::MicroGen.Codec.ProtobufMessagePackFormatter<global::Demo.Proto.PingMessage>(global::Demo.Proto.PingMessage.Parser));
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Proto.PingMessage), static () => MicroGenJsonRoutines.Demo_Proto_PingMessage);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Proto.ProtoServiceDescriptor.MixedArguments), static () => new Demo_Proto_ProtoServiceDescriptor_MixedArgumentsMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Proto.ProtoServiceDescriptor.MixedArguments), static () => Demo_Proto_ProtoServiceDescriptor_MixedArgumentsJsonRoutine.Instance);
         }
     }
 }

@@ -11,21 +11,21 @@ namespace MicroGen.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class MicroGenModuleInitializer
     {
-        /// <summary>Registers every contract's proxy and dispatcher factories, and every codec routine.</summary>
+        /// <summary>Registers every contract and every codec routine, each made on its first use: start-up compiles nothing per type.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void Register()
         {
             global::MicroGen.ServiceContracts.Register<global::Foo.System.IShadow>(new global::MicroGen.ServiceContract<global::Foo.System.IShadow>(
-                global::Foo.System.ShadowDescriptor.Descriptor,
+                static () => global::Foo.System.ShadowDescriptor.Descriptor,
                 static (client, options) => new global::Foo.System.ShadowClient(client, options),
                 static handler => new global::Foo.System.ShadowDispatcher(handler)));
 
-            global::MicroGen.Codec.MessagePackCodec.Register(new Foo_System_PayloadMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Foo_System_PayloadJsonRoutine.Instance);
-            global::MicroGen.Codec.MessagePackCodec.Register(new Foo_System_ShadowDescriptor_SumArgumentsMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Foo_System_ShadowDescriptor_SumArgumentsJsonRoutine.Instance);
-            global::MicroGen.Codec.MessagePackCodec.Register(new global::MessagePack.Formatters.ListFormatter<int>());
-            global::MicroGen.Codec.JsonCodec.Register(MicroGenJsonRoutines.List_int);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Foo.System.Payload), static () => new Foo_System_PayloadMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Foo.System.Payload), static () => Foo_System_PayloadJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Foo.System.ShadowDescriptor.SumArguments), static () => new Foo_System_ShadowDescriptor_SumArgumentsMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Foo.System.ShadowDescriptor.SumArguments), static () => Foo_System_ShadowDescriptor_SumArgumentsJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::System.Collections.Generic.List<int>), static () => new global::MessagePack.Formatters.ListFormatter<int>());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::System.Collections.Generic.List<int>), static () => MicroGenJsonRoutines.List_int);
         }
     }
 }

@@ -11,19 +11,19 @@ namespace MicroGen.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class MicroGenModuleInitializer
     {
-        /// <summary>Registers every contract's proxy and dispatcher factories, and every codec routine.</summary>
+        /// <summary>Registers every contract and every codec routine, each made on its first use: start-up compiles nothing per type.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void Register()
         {
             global::MicroGen.ServiceContracts.Register<global::Demo.Shapes.IShapes>(new global::MicroGen.ServiceContract<global::Demo.Shapes.IShapes>(
-                global::Demo.Shapes.ShapesDescriptor.Descriptor,
+                static () => global::Demo.Shapes.ShapesDescriptor.Descriptor,
                 static (client, options) => new global::Demo.Shapes.ShapesClient(client, options),
                 static handler => new global::Demo.Shapes.ShapesDispatcher(handler)));
 
-            global::MicroGen.Codec.MessagePackCodec.Register(new Demo_Shapes_ShapesDescriptor_ThreeArgsArgumentsMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Demo_Shapes_ShapesDescriptor_ThreeArgsArgumentsJsonRoutine.Instance);
-            global::MicroGen.Codec.MessagePackCodec.Register(new Demo_Shapes_ShapesDescriptor_TwoArgsArgumentsMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Demo_Shapes_ShapesDescriptor_TwoArgsArgumentsJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Shapes.ShapesDescriptor.ThreeArgsArguments), static () => new Demo_Shapes_ShapesDescriptor_ThreeArgsArgumentsMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Shapes.ShapesDescriptor.ThreeArgsArguments), static () => Demo_Shapes_ShapesDescriptor_ThreeArgsArgumentsJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Shapes.ShapesDescriptor.TwoArgsArguments), static () => new Demo_Shapes_ShapesDescriptor_TwoArgsArgumentsMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Shapes.ShapesDescriptor.TwoArgsArguments), static () => Demo_Shapes_ShapesDescriptor_TwoArgsArgumentsJsonRoutine.Instance);
         }
     }
 }

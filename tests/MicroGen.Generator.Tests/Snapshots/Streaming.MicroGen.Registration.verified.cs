@@ -11,27 +11,27 @@ namespace MicroGen.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class MicroGenModuleInitializer
     {
-        /// <summary>Registers every contract's proxy and dispatcher factories, and every codec routine.</summary>
+        /// <summary>Registers every contract and every codec routine, each made on its first use: start-up compiles nothing per type.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void Register()
         {
             global::MicroGen.ServiceContracts.Register<global::Demo.Streams.IStreams>(new global::MicroGen.ServiceContract<global::Demo.Streams.IStreams>(
-                global::Demo.Streams.StreamsDescriptor.Descriptor,
+                static () => global::Demo.Streams.StreamsDescriptor.Descriptor,
                 static (client, options) => new global::Demo.Streams.StreamsClient(client, options),
                 static handler => new global::Demo.Streams.StreamsDispatcher(handler)));
 
-            global::MicroGen.Codec.MessagePackCodec.Register(new Demo_Streams_ChunkMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Demo_Streams_ChunkJsonRoutine.Instance);
-            global::MicroGen.Codec.MessagePackCodec.Register(new Demo_Streams_LineMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Demo_Streams_LineJsonRoutine.Instance);
-            global::MicroGen.Codec.MessagePackCodec.Register(new Demo_Streams_MoodMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Demo_Streams_MoodJsonRoutine.Instance);
-            global::MicroGen.Codec.MessagePackCodec.Register(new Demo_Streams_StreamsDescriptor_StoreArgumentsMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Demo_Streams_StreamsDescriptor_StoreArgumentsJsonRoutine.Instance);
-            global::MicroGen.Codec.MessagePackCodec.Register(new Demo_Streams_StreamsDescriptor_TailArgumentsMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Demo_Streams_StreamsDescriptor_TailArgumentsJsonRoutine.Instance);
-            global::MicroGen.Codec.MessagePackCodec.Register(new Demo_Streams_SummaryMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Demo_Streams_SummaryJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Streams.Chunk), static () => new Demo_Streams_ChunkMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Streams.Chunk), static () => Demo_Streams_ChunkJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Streams.Line), static () => new Demo_Streams_LineMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Streams.Line), static () => Demo_Streams_LineJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Streams.Mood), static () => new Demo_Streams_MoodMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Streams.Mood), static () => Demo_Streams_MoodJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Streams.StreamsDescriptor.StoreArguments), static () => new Demo_Streams_StreamsDescriptor_StoreArgumentsMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Streams.StreamsDescriptor.StoreArguments), static () => Demo_Streams_StreamsDescriptor_StoreArgumentsJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Streams.StreamsDescriptor.TailArguments), static () => new Demo_Streams_StreamsDescriptor_TailArgumentsMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Streams.StreamsDescriptor.TailArguments), static () => Demo_Streams_StreamsDescriptor_TailArgumentsJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Streams.Summary), static () => new Demo_Streams_SummaryMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Streams.Summary), static () => Demo_Streams_SummaryJsonRoutine.Instance);
         }
     }
 }

@@ -11,18 +11,18 @@ namespace MicroGen.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class MicroGenModuleInitializer
     {
-        /// <summary>Registers every contract's proxy and dispatcher factories, and every codec routine.</summary>
+        /// <summary>Registers every contract and every codec routine, each made on its first use: start-up compiles nothing per type.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void Register()
         {
             global::MicroGen.ServiceContracts.Register<global::Demo.ProtoStreams.ITicks>(new global::MicroGen.ServiceContract<global::Demo.ProtoStreams.ITicks>(
-                global::Demo.ProtoStreams.TicksDescriptor.Descriptor,
+                static () => global::Demo.ProtoStreams.TicksDescriptor.Descriptor,
                 static (client, options) => new global::Demo.ProtoStreams.TicksClient(client, options),
                 static handler => new global::Demo.ProtoStreams.TicksDispatcher(handler)));
 
-            global::MicroGen.Codec.ProtobufCodec.Register(global::Demo.ProtoStreams.Tick.Parser);
-            global::MicroGen.Codec.MessagePackCodec.Register(new global::MicroGen.Codec.ProtobufMessagePackFormatter<global::Demo.ProtoStreams.Tick>(global::Demo.ProtoStreams.Tick.Parser));
-            global::MicroGen.Codec.JsonCodec.Register(MicroGenJsonRoutines.Demo_ProtoStreams_Tick);
+            global::MicroGen.Codec.ProtobufCodec.Register(typeof(global::Demo.ProtoStreams.Tick), static () => global::Demo.ProtoStreams.Tick.Parser);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.ProtoStreams.Tick), static () => new global::MicroGen.Codec.ProtobufMessagePackFormatter<global::Demo.ProtoStreams.Tick>(global::Demo.ProtoStreams.Tick.Parser));
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.ProtoStreams.Tick), static () => MicroGenJsonRoutines.Demo_ProtoStreams_Tick);
         }
     }
 }

@@ -11,61 +11,61 @@ namespace MicroGen.Generated
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
     internal static class MicroGenModuleInitializer
     {
-        /// <summary>Registers every contract's proxy and dispatcher factories, and every codec routine.</summary>
+        /// <summary>Registers every contract and every codec routine, each made on its first use: start-up compiles nothing per type.</summary>
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void Register()
         {
             global::MicroGen.ServiceContracts.Register<global::Demo.Zoo.IZoo>(new global::MicroGen.ServiceContract<global::Demo.Zoo.IZoo>(
-                global::Demo.Zoo.ZooDescriptor.Descriptor,
+                static () => global::Demo.Zoo.ZooDescriptor.Descriptor,
                 static (client, options) => new global::Demo.Zoo.ZooClient(client, options),
                 static handler => new global::Demo.Zoo.ZooDispatcher(handler)));
 
-            global::MicroGen.Codec.MessagePackCodec.Register(new Demo_Zoo_ColorMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Demo_Zoo_ColorJsonRoutine.Instance);
-            global::MicroGen.Codec.MessagePackCodec.Register(new global::MessagePack.Formatters.NullableFormatter<global::Demo.Zoo.Color>());
-            global::MicroGen.Codec.JsonCodec.Register(MicroGenJsonRoutines.Demo_Zoo_Color_Nullable);
-            global::MicroGen.Codec.MessagePackCodec.Register(new Demo_Zoo_EverythingMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Demo_Zoo_EverythingJsonRoutine.Instance);
-            global::MicroGen.Codec.MessagePackCodec.Register(new Demo_Zoo_ItemMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Demo_Zoo_ItemJsonRoutine.Instance);
-            global::MicroGen.Codec.MessagePackCodec.Register(new Demo_Zoo_LeavesMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Demo_Zoo_LeavesJsonRoutine.Instance);
-            global::MicroGen.Codec.MessagePackCodec.Register(new Demo_Zoo_LevelMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Demo_Zoo_LevelJsonRoutine.Instance);
-            global::MicroGen.Codec.MessagePackCodec.Register(new Demo_Zoo_MutableMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Demo_Zoo_MutableJsonRoutine.Instance);
-            global::MicroGen.Codec.MessagePackCodec.Register(new Demo_Zoo_NodeMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Demo_Zoo_NodeJsonRoutine.Instance);
-            global::MicroGen.Codec.MessagePackCodec.Register(new Demo_Zoo_Page_Demo_Zoo_ItemMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Demo_Zoo_Page_Demo_Zoo_ItemJsonRoutine.Instance);
-            global::MicroGen.Codec.MessagePackCodec.Register(new Demo_Zoo_PointMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Demo_Zoo_PointJsonRoutine.Instance);
-            global::MicroGen.Codec.MessagePackCodec.Register(new global::MessagePack.Formatters.NullableFormatter<global::Demo.Zoo.Point>());
-            global::MicroGen.Codec.JsonCodec.Register(MicroGenJsonRoutines.Demo_Zoo_Point_Nullable);
-            global::MicroGen.Codec.MessagePackCodec.Register(new Demo_Zoo_SignedMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Demo_Zoo_SignedJsonRoutine.Instance);
-            global::MicroGen.Codec.MessagePackCodec.Register(new Demo_Zoo_ZooDescriptor_SearchArgumentsMessagePackFormatter());
-            global::MicroGen.Codec.JsonCodec.Register(Demo_Zoo_ZooDescriptor_SearchArgumentsJsonRoutine.Instance);
-            global::MicroGen.Codec.MessagePackCodec.Register(new global::MessagePack.Formatters.DictionaryFormatter<global::Demo.Zoo.Color, global::System.Collections.Generic.List<int>>());
-            global::MicroGen.Codec.JsonCodec.Register(MicroGenJsonRoutines.Dictionary_Demo_Zoo_Color_List_int);
-            global::MicroGen.Codec.MessagePackCodec.Register(new global::MessagePack.Formatters.DictionaryFormatter<string, int>());
-            global::MicroGen.Codec.JsonCodec.Register(MicroGenJsonRoutines.Dictionary_string_int);
-            global::MicroGen.Codec.MessagePackCodec.Register(new global::MessagePack.Formatters.InterfaceReadOnlyDictionaryFormatter<global::System.Guid, global::Demo.Zoo.Item>());
-            global::MicroGen.Codec.JsonCodec.Register(MicroGenJsonRoutines.IReadOnlyDictionary_System_Guid_Demo_Zoo_Item);
-            global::MicroGen.Codec.MessagePackCodec.Register(new global::MessagePack.Formatters.InterfaceReadOnlyListFormatter<global::Demo.Zoo.Item>());
-            global::MicroGen.Codec.JsonCodec.Register(MicroGenJsonRoutines.IReadOnlyList_Demo_Zoo_Item);
-            global::MicroGen.Codec.MessagePackCodec.Register(new global::MessagePack.Formatters.InterfaceReadOnlyListFormatter<global::Demo.Zoo.Point>());
-            global::MicroGen.Codec.JsonCodec.Register(MicroGenJsonRoutines.IReadOnlyList_Demo_Zoo_Point);
-            global::MicroGen.Codec.MessagePackCodec.Register(new global::MessagePack.Formatters.ListFormatter<global::Demo.Zoo.Node>());
-            global::MicroGen.Codec.JsonCodec.Register(MicroGenJsonRoutines.List_Demo_Zoo_Node);
-            global::MicroGen.Codec.MessagePackCodec.Register(new global::MessagePack.Formatters.ListFormatter<int>());
-            global::MicroGen.Codec.JsonCodec.Register(MicroGenJsonRoutines.List_int);
-            global::MicroGen.Codec.MessagePackCodec.Register(new global::MessagePack.Formatters.ListFormatter<string>());
-            global::MicroGen.Codec.JsonCodec.Register(MicroGenJsonRoutines.List_string);
-            global::MicroGen.Codec.MessagePackCodec.Register(new global::MessagePack.Formatters.NullableFormatter<int>());
-            global::MicroGen.Codec.JsonCodec.Register(MicroGenJsonRoutines.int_Nullable);
-            global::MicroGen.Codec.MessagePackCodec.Register(new global::MessagePack.Formatters.ArrayFormatter<int>());
-            global::MicroGen.Codec.JsonCodec.Register(MicroGenJsonRoutines.int_Array);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Zoo.Color), static () => new Demo_Zoo_ColorMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Zoo.Color), static () => Demo_Zoo_ColorJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Zoo.Color?), static () => new global::MessagePack.Formatters.NullableFormatter<global::Demo.Zoo.Color>());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Zoo.Color?), static () => MicroGenJsonRoutines.Demo_Zoo_Color_Nullable);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Zoo.Everything), static () => new Demo_Zoo_EverythingMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Zoo.Everything), static () => Demo_Zoo_EverythingJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Zoo.Item), static () => new Demo_Zoo_ItemMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Zoo.Item), static () => Demo_Zoo_ItemJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Zoo.Leaves), static () => new Demo_Zoo_LeavesMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Zoo.Leaves), static () => Demo_Zoo_LeavesJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Zoo.Level), static () => new Demo_Zoo_LevelMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Zoo.Level), static () => Demo_Zoo_LevelJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Zoo.Mutable), static () => new Demo_Zoo_MutableMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Zoo.Mutable), static () => Demo_Zoo_MutableJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Zoo.Node), static () => new Demo_Zoo_NodeMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Zoo.Node), static () => Demo_Zoo_NodeJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Zoo.Page<global::Demo.Zoo.Item>), static () => new Demo_Zoo_Page_Demo_Zoo_ItemMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Zoo.Page<global::Demo.Zoo.Item>), static () => Demo_Zoo_Page_Demo_Zoo_ItemJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Zoo.Point), static () => new Demo_Zoo_PointMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Zoo.Point), static () => Demo_Zoo_PointJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Zoo.Point?), static () => new global::MessagePack.Formatters.NullableFormatter<global::Demo.Zoo.Point>());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Zoo.Point?), static () => MicroGenJsonRoutines.Demo_Zoo_Point_Nullable);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Zoo.Signed), static () => new Demo_Zoo_SignedMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Zoo.Signed), static () => Demo_Zoo_SignedJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Zoo.ZooDescriptor.SearchArguments), static () => new Demo_Zoo_ZooDescriptor_SearchArgumentsMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Zoo.ZooDescriptor.SearchArguments), static () => Demo_Zoo_ZooDescriptor_SearchArgumentsJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::System.Collections.Generic.Dictionary<global::Demo.Zoo.Color, global::System.Collections.Generic.List<int>>), static () => new global::MessagePack.Formatters.DictionaryFormatter<global::Demo.Zoo.Color, global::System.Collections.Generic.List<int>>());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::System.Collections.Generic.Dictionary<global::Demo.Zoo.Color, global::System.Collections.Generic.List<int>>), static () => MicroGenJsonRoutines.Dictionary_Demo_Zoo_Color_List_int);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::System.Collections.Generic.Dictionary<string, int>), static () => new global::MessagePack.Formatters.DictionaryFormatter<string, int>());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::System.Collections.Generic.Dictionary<string, int>), static () => MicroGenJsonRoutines.Dictionary_string_int);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::System.Collections.Generic.IReadOnlyDictionary<global::System.Guid, global::Demo.Zoo.Item>), static () => new global::MessagePack.Formatters.InterfaceReadOnlyDictionaryFormatter<global::System.Guid, global::Demo.Zoo.Item>());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::System.Collections.Generic.IReadOnlyDictionary<global::System.Guid, global::Demo.Zoo.Item>), static () => MicroGenJsonRoutines.IReadOnlyDictionary_System_Guid_Demo_Zoo_Item);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::System.Collections.Generic.IReadOnlyList<global::Demo.Zoo.Item>), static () => new global::MessagePack.Formatters.InterfaceReadOnlyListFormatter<global::Demo.Zoo.Item>());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::System.Collections.Generic.IReadOnlyList<global::Demo.Zoo.Item>), static () => MicroGenJsonRoutines.IReadOnlyList_Demo_Zoo_Item);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::System.Collections.Generic.IReadOnlyList<global::Demo.Zoo.Point>), static () => new global::MessagePack.Formatters.InterfaceReadOnlyListFormatter<global::Demo.Zoo.Point>());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::System.Collections.Generic.IReadOnlyList<global::Demo.Zoo.Point>), static () => MicroGenJsonRoutines.IReadOnlyList_Demo_Zoo_Point);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::System.Collections.Generic.List<global::Demo.Zoo.Node>), static () => new global::MessagePack.Formatters.ListFormatter<global::Demo.Zoo.Node>());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::System.Collections.Generic.List<global::Demo.Zoo.Node>), static () => MicroGenJsonRoutines.List_Demo_Zoo_Node);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::System.Collections.Generic.List<int>), static () => new global::MessagePack.Formatters.ListFormatter<int>());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::System.Collections.Generic.List<int>), static () => MicroGenJsonRoutines.List_int);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::System.Collections.Generic.List<string>), static () => new global::MessagePack.Formatters.ListFormatter<string>());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::System.Collections.Generic.List<string>), static () => MicroGenJsonRoutines.List_string);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(int?), static () => new global::MessagePack.Formatters.NullableFormatter<int>());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(int?), static () => MicroGenJsonRoutines.int_Nullable);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(int[]), static () => new global::MessagePack.Formatters.ArrayFormatter<int>());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(int[]), static () => MicroGenJsonRoutines.int_Array);
         }
     }
 }
