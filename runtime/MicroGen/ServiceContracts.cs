@@ -46,7 +46,7 @@ public sealed class ServiceContract<TService> where TService : class
     private readonly Func<IClient, CallOptions?, TService> _createClient;
     private readonly Func<TService, IServiceDispatcher> _createDispatcher;
 
-    private Func<ServiceDescriptor>? _describe;
+    private readonly Func<ServiceDescriptor>? _describe;
     private ServiceDescriptor? _descriptor;
 
     /// <summary>Creates the registration.</summary>

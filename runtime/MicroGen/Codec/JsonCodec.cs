@@ -1,6 +1,5 @@
 using System;
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Text.Json;
 
 namespace MicroGen.Codec;
@@ -25,7 +24,7 @@ public sealed class JsonCodec : ICodec
     /// <inheritdoc/>
     public string ContentType => ContentTypes.Json;
 
-    private static readonly ConcurrentDictionary<Type, Func<object>> s_factories = new();
+    private static readonly RoutineFactories s_factories = new();
 
     /// <summary>Registers the routine for <typeparamref name="T"/>, in use from now on.</summary>
     public static void Register<T>(JsonRoutine<T> routine) =>
@@ -37,12 +36,8 @@ public sealed class JsonCodec : ICodec
     /// which thus compile and create nothing per type at start-up. A routine registered with
     /// <see cref="Register{T}(JsonRoutine{T})"/> wins.
     /// </summary>
-    public static void Register(Type type, Func<object> create)
-    {
-        ArgumentNullException.ThrowIfNull(type);
-        ArgumentNullException.ThrowIfNull(create);
-        s_factories[type] = create;
-    }
+    public static void Register(Type type, Func<object> create) =>
+        s_factories.Add(type, create);
 
     /// <summary>The routine for <typeparamref name="T"/>, or null when none is registered or built in.</summary>
     public static JsonRoutine<T>? GetRoutine<T>() => Slot<T>.Routine ?? Slot<T>.Resolve();
@@ -129,7 +124,7 @@ public sealed class JsonCodec : ICodec
         }
 
         private static JsonRoutine<T>? CreateRegistered() =>
-            s_factories.TryGetValue(typeof(T), out var create) ? (JsonRoutine<T>)create() : null;
+            (JsonRoutine<T>?)s_factories.Create(typeof(T));
     }
 
     private sealed class NullBufferWriter : IBufferWriter<byte>

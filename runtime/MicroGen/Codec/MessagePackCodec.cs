@@ -1,6 +1,5 @@
 using System;
 using System.Buffers;
-using System.Collections.Concurrent;
 using MessagePack;
 using MessagePack.Formatters;
 
@@ -34,7 +33,7 @@ public sealed class MessagePackCodec : ICodec
     /// <inheritdoc/>
     public string ContentType => ContentTypes.MessagePack;
 
-    private static readonly ConcurrentDictionary<Type, Func<object>> s_factories = new();
+    private static readonly RoutineFactories s_factories = new();
 
     /// <summary>Registers the formatter for <typeparamref name="T"/>, in use from now on.</summary>
     public static void Register<T>(IMessagePackFormatter<T> formatter) =>
@@ -46,16 +45,12 @@ public sealed class MessagePackCodec : ICodec
     /// Called by generated module initializers, which thus compile and create nothing per type at
     /// start-up. A formatter registered with <see cref="Register{T}(IMessagePackFormatter{T})"/> wins.
     /// </summary>
-    public static void Register(Type type, Func<object> create)
-    {
-        ArgumentNullException.ThrowIfNull(type);
-        ArgumentNullException.ThrowIfNull(create);
-        s_factories[type] = create;
-    }
+    public static void Register(Type type, Func<object> create) =>
+        s_factories.Add(type, create);
 
     /// <summary>The formatter registered with <see cref="Register(Type, Func{object})"/> for <typeparamref name="T"/>, created now.</summary>
     internal static IMessagePackFormatter<T>? CreateRegistered<T>() =>
-        s_factories.TryGetValue(typeof(T), out var create) ? (IMessagePackFormatter<T>)create() : null;
+        (IMessagePackFormatter<T>?)s_factories.Create(typeof(T));
 
     /// <inheritdoc/>
     public bool CanCarry<T>() => MicroGenResolver.Instance.GetFormatter<T>() is not null;

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
@@ -22,7 +21,7 @@ public sealed class ProtobufCodec : ICodec
     /// <inheritdoc/>
     public string ContentType => ContentTypes.Protobuf;
 
-    private static readonly ConcurrentDictionary<Type, Func<object>> s_factories = new();
+    private static readonly RoutineFactories s_factories = new();
 
     /// <summary>Registers the parser of message type <typeparamref name="T"/>, in use from now on.</summary>
     public static void Register<T>(MessageParser<T> parser) where T : IMessage<T> =>
@@ -33,12 +32,8 @@ public sealed class ProtobufCodec : ICodec
     /// <see cref="MessageParser"/>), which runs on the type's first use. Called by generated module
     /// initializers, which thus touch no message type at start-up.
     /// </summary>
-    public static void Register(Type type, Func<object> create)
-    {
-        ArgumentNullException.ThrowIfNull(type);
-        ArgumentNullException.ThrowIfNull(create);
-        s_factories[type] = create;
-    }
+    public static void Register(Type type, Func<object> create) =>
+        s_factories.Add(type, create);
 
     /// <inheritdoc/>
     public bool CanCarry<T>() => typeof(T) == typeof(Empty) || GetParser<T>() is not null;
@@ -128,7 +123,7 @@ public sealed class ProtobufCodec : ICodec
             $"codec {ContentType} carries only Google.Protobuf messages, not {typeof(T).FullName}");
 
     private static MessageParser? CreateRegistered(Type type) =>
-        s_factories.TryGetValue(type, out var create) ? (MessageParser)create() : null;
+        (MessageParser?)s_factories.Create(type);
 
     private static class Slot<T>
     {
