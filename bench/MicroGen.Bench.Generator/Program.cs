@@ -12,7 +12,8 @@ using MicroGen.Generator;
 
 // Times MicroGen's source generator over a large compilation: 500 [MicroService] interfaces of ten
 // methods each (each with its own request and reply records), a full run, then an incremental
-// re-run after a one-line edit in an unrelated file, whose tracked steps must all be Cached/Unchanged.
+// re-run after a one-line edit in an unrelated file, whose tracked steps must all be Cached/Unchanged,
+// and a re-run after a declaration edit there (a method added), which parses every contract again.
 // --baseline also times a trivial generator with the same ForAttributeWithMetadataName calls whose
 // transform returns only the type's name: Roslyn's own floor for the same runs. --check compiles
 // the generated code; --load also emits it, loads it into this process and times its module
@@ -39,8 +40,9 @@ for (var i = 0; i < args.Length; i++)
 }
 
 const int MethodsPerContract = 10;
-// The generator's tracking names (MicroGen.Generator.TrackingNames): one step per contract, one shared.
-string[] trackedSteps = ["Contract", "Shared"];
+// The generator's tracking names (MicroGen.Generator.TrackingNames): the declaration gate, the parse
+// behind it, one step per contract, one shared.
+string[] trackedSteps = ["Declarations", "Parse", "Contract", "Shared"];
 
 var parseOptions = new CSharpParseOptions(LanguageVersion.Latest);
 var trees = new List<SyntaxTree>(contracts + 1);
@@ -84,6 +86,7 @@ foreach (var series in baseline ? new[] { microGen, floor } : new[] { microGen }
     Row(prefix + Inv($"full generation, {contracts} contracts x {MethodsPerContract} methods"), series.Full);
     Row(prefix + "incremental re-run after a one-line edit elsewhere", series.Incremental);
     Row(prefix + "the same, declarations already bound by the compiler", series.Bound);
+    Row(prefix + "incremental re-run after a method is declared elsewhere", series.Declared);
 }
 
 void Row(string name, List<(double Ms, long Bytes)> runs)
@@ -119,11 +122,17 @@ GeneratorRunResult Measure(IIncrementalGenerator generator, Series? into, out Ge
     _ = editedAgain.GetDeclarationDiagnostics();
     var (boundMs, boundBytes) = Time(() => driver = driver.RunGenerators(editedAgain));
 
+    // A one-line declaration edit in the same unrelated file: a new method, which may change what any name
+    // binds to, so MicroGen parses every contract again (the models come out equal, the outputs Cached).
+    var declared = editedAgain.ReplaceSyntaxTree(editedAgain.SyntaxTrees.Last(), other.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(OtherSource(3).Replace("}\n", "    public static int Twice(int x) => 2 * x;\n}\n", StringComparison.Ordinal))));
+    var (declaredMs, declaredBytes) = Time(() => driver = driver.RunGenerators(declared));
+
     fullMs = fMs;
     incMs = iMs;
     into?.Full.Add((fMs, fullBytes));
     into?.Incremental.Add((iMs, incBytes));
     into?.Bound.Add((boundMs, boundBytes));
+    into?.Declared.Add((declaredMs, declaredBytes));
     return rerun;
 }
 
@@ -240,6 +249,7 @@ sealed record Series(string Name)
     public List<(double Ms, long Bytes)> Full { get; } = [];
     public List<(double Ms, long Bytes)> Incremental { get; } = [];
     public List<(double Ms, long Bytes)> Bound { get; } = [];
+    public List<(double Ms, long Bytes)> Declared { get; } = [];
 }
 
 /// <summary>

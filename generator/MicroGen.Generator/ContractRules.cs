@@ -357,6 +357,12 @@ internal static partial class ContractRules
             ? "@" + name
             : name;
 
+    /// <summary>Whether <paramref name="type"/> is <c>MicroGen.MicroServiceAttribute</c>.</summary>
+    public static bool IsMicroServiceAttribute(INamedTypeSymbol? type) => type is not null && Is(type, "MicroGen", "MicroServiceAttribute");
+
+    /// <summary>Whether <paramref name="type"/> is <c>MicroGen.MicroEventAttribute</c>.</summary>
+    public static bool IsMicroEventAttribute(INamedTypeSymbol? type) => type is not null && Is(type, "MicroGen", "MicroEventAttribute");
+
     private static bool Is(ITypeSymbol type, string ns, string metadataName) =>
         HasNamePrefix(type.Name, metadataName) && type.MetadataName == metadataName && type.ContainingType is null && IsNamespace(type.ContainingNamespace, ns);
 

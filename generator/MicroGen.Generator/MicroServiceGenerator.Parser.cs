@@ -22,24 +22,39 @@ public sealed partial class MicroServiceGenerator
         private const string ProtobufContentType = "application/protobuf";
         private const string MessagePackContentType = "application/msgpack";
 
-        /// <summary>Parses one <c>[MicroService]</c> interface, or returns null when it breaks a contract rule.</summary>
-        public static ContractModel? ParseContract(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        /// <summary>
+        /// Parses every <c>[MicroService]</c> interface and <c>[MicroEvent]</c> type of the compilation;
+        /// one that breaks a rule is left out.
+        /// </summary>
+        public static DeclarationsModel ParseDeclarations(Compilation compilation, CancellationToken cancellationToken)
         {
             using var culture = InvariantCultureScope.Enter();
-            return context.TargetSymbol is INamedTypeSymbol { TypeKind: TypeKind.Interface } contract
-                ? ParseContract(contract, context.Attributes[0], context.SemanticModel.Compilation, cancellationToken)
-                : null;
+            var contracts = new List<ContractModel>();
+            var events = new List<EventModel>();
+            foreach (var target in Discovery.FindTargets(compilation, cancellationToken))
+            {
+                if (target.IsContract)
+                {
+                    if (target.Symbol.TypeKind == TypeKind.Interface && ParseContract(target.Symbol, target.Attribute, compilation, cancellationToken) is { } contract)
+                    {
+                        contracts.Add(contract);
+                    }
+                }
+                else if (ParseEvent(target.Symbol, compilation, cancellationToken) is { } @event)
+                {
+                    events.Add(@event);
+                }
+            }
+            return new DeclarationsModel { Contracts = contracts.ToEquatableArray(), Events = events.ToEquatableArray() };
         }
 
-        /// <summary>Parses one <c>[MicroEvent]</c> type into the codec types it needs, or returns null when it cannot be carried.</summary>
-        public static EventModel? ParseEvent(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        private static EventModel? ParseEvent(INamedTypeSymbol type, Compilation compilation, CancellationToken cancellationToken)
         {
-            using var culture = InvariantCultureScope.Enter();
-            if (context.TargetSymbol is not INamedTypeSymbol type || (!ContractRules.IsProtobufMessage(type) && !ContractRules.IsObjectCandidate(type)))
+            if (!ContractRules.IsProtobufMessage(type) && !ContractRules.IsObjectCandidate(type))
             {
                 return null;
             }
-            var collector = new TypeCollector(context.SemanticModel.Compilation, cancellationToken);
+            var collector = new TypeCollector(compilation, cancellationToken);
             if (collector.GetTypeRef(type) is null)
             {
                 return null;

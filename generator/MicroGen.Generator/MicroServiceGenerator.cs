@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using MicroGen.Generator.Helpers;
 using MicroGen.Generator.Model;
 
@@ -16,26 +15,25 @@ public sealed partial class MicroServiceGenerator : IIncrementalGenerator
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        // One model per [MicroService] interface: symbol-free, so an unrelated edit leaves it Cached.
-        var contracts = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                ContractRules.MicroServiceAttribute,
-                static (node, _) => node is InterfaceDeclarationSyntax,
-                static (ctx, ct) => Parser.ParseContract(ctx, ct))
-            .Where(static m => m is not null)
-            .Select(static (m, _) => m!)
+        // Parsing reads only declarations, so it waits behind a snapshot that an edit inside a method
+        // body, a comment or whitespace leaves equal: typing in code re-runs nothing after it.
+        var declarations = context.CompilationProvider
+            .Select(static (compilation, _) => DeclarationSnapshot.Create(compilation))
+            .WithComparer(DeclarationSnapshot.Comparer)
+            .WithTrackingName(TrackingNames.Declarations)
+            .Select(static (snapshot, ct) => Parser.ParseDeclarations(snapshot.Compilation, ct))
+            .WithTrackingName(TrackingNames.Parse);
+
+        // One model per [MicroService] interface: symbol-free, so a contract that did not change stays Cached.
+        var contracts = declarations
+            .SelectMany(static (model, _) => model.Contracts)
             .WithTrackingName(TrackingNames.Contract);
 
         context.RegisterSourceOutput(contracts, static (spc, contract) => Emitter.EmitContract(spc, contract));
 
         // [MicroEvent] types get codec routines like contract types.
-        var events = context.SyntaxProvider
-            .ForAttributeWithMetadataName(
-                ContractRules.MicroEventAttribute,
-                static (node, _) => node is TypeDeclarationSyntax,
-                static (ctx, ct) => Parser.ParseEvent(ctx, ct))
-            .Where(static m => m is not null)
-            .Select(static (m, _) => m!)
+        var events = declarations
+            .SelectMany(static (model, _) => model.Events)
             .WithTrackingName(TrackingNames.Event);
 
         // The shared file: every contract's registration and every codec type, de-duplicated and sorted,

@@ -6,6 +6,15 @@ namespace MicroGen.Generator;
 /// </summary>
 public static class TrackingNames
 {
+    /// <summary>
+    /// The declaration snapshot of the compilation: Unchanged after an edit that cannot change a
+    /// declaration (a method body, a comment), which leaves every step after it Cached.
+    /// </summary>
+    public const string Declarations = nameof(Declarations);
+
+    /// <summary>Every contract and event of the compilation, parsed into models.</summary>
+    public const string Parse = nameof(Parse);
+
     /// <summary>One <c>ContractModel</c> per <c>[MicroService]</c> interface.</summary>
     public const string Contract = nameof(Contract);
 

@@ -1,0 +1,129 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace MicroGen.Generator.Helpers;
+
+/// <summary>
+/// What a compilation declares, as the gate in front of the generator's parse step: two snapshots
+/// are equal when no edit between them can change a symbol the generator reads, so that typing
+/// inside a method body re-runs nothing.
+/// </summary>
+/// <remarks>
+/// Roslyn re-runs every <c>ForAttributeWithMetadataName</c> transform on any edit, since any edit
+/// may change semantics; for 500 contracts that is about half a full run per keystroke. The
+/// generator reads only declarations (contract signatures, data members, attributes, constants),
+/// so it compares what can change them: the syntax trees with
+/// <see cref="SyntaxTree.IsEquivalentTo(SyntaxTree, bool)"/> at top level (which ignores method and
+/// accessor bodies, non-constant field initializers, comments and whitespace), their
+/// preprocessor directives (<c>#nullable</c> changes annotations), parse options, references,
+/// compilation options and assembly name. The compilation is held weakly: when the snapshots are
+/// equal Roslyn keeps the older one, and pinning that compilation would keep everything bound in it
+/// alive until the next declaration change; the parse step only runs on a new snapshot, whose
+/// compilation the driver holds for the whole run.
+/// </remarks>
+internal sealed class DeclarationSnapshot
+{
+    private readonly WeakReference<Compilation> _compilation;
+    private readonly ImmutableArray<SyntaxTree> _trees;
+    private readonly ImmutableArray<MetadataReference> _references;
+    private readonly CompilationOptions _options;
+    private readonly string? _assemblyName;
+
+    private DeclarationSnapshot(Compilation compilation)
+    {
+        _compilation = new WeakReference<Compilation>(compilation);
+        _trees = compilation.SyntaxTrees.ToImmutableArray();
+        _references = compilation.References.ToImmutableArray();
+        _options = compilation.Options;
+        _assemblyName = compilation.AssemblyName;
+    }
+
+    /// <summary>Compares snapshots by what they declare, not by identity.</summary>
+    public static IEqualityComparer<DeclarationSnapshot> Comparer { get; } = new DeclarationComparer();
+
+    /// <summary>Takes the snapshot of one compilation.</summary>
+    public static DeclarationSnapshot Create(Compilation compilation) => new(compilation);
+
+    /// <summary>The compilation the snapshot was taken of, for the parse step that runs on it.</summary>
+    /// <exception cref="InvalidOperationException">The compilation was collected, which means a step read an old snapshot.</exception>
+    public Compilation Compilation => _compilation.TryGetTarget(out var compilation)
+        ? compilation
+        : throw new InvalidOperationException("MicroGen: a declaration snapshot outlived its compilation; only a new snapshot may be parsed");
+
+    private sealed class DeclarationComparer : IEqualityComparer<DeclarationSnapshot>
+    {
+        public bool Equals(DeclarationSnapshot? x, DeclarationSnapshot? y)
+        {
+            if (ReferenceEquals(x, y))
+            {
+                return true;
+            }
+            if (x is null || y is null ||
+                x._trees.Length != y._trees.Length ||
+                x._references.Length != y._references.Length ||
+                !string.Equals(x._assemblyName, y._assemblyName, StringComparison.Ordinal) ||
+                !x._options.Equals(y._options))
+            {
+                return false;
+            }
+            for (var i = 0; i < x._references.Length; i++)
+            {
+                // The IDE and the compiler keep the same reference objects while a project's references stay as they are.
+                if (!ReferenceEquals(x._references[i], y._references[i]))
+                {
+                    return false;
+                }
+            }
+            for (var i = 0; i < x._trees.Length; i++)
+            {
+                if (!SameDeclarations(x._trees[i], y._trees[i]))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        // Never used as a dictionary key: Roslyn only asks whether a new value equals the old one.
+        public int GetHashCode(DeclarationSnapshot obj) => obj._trees.Length;
+
+        private static bool SameDeclarations(SyntaxTree before, SyntaxTree after)
+        {
+            if (ReferenceEquals(before, after))
+            {
+                return true;
+            }
+            return string.Equals(before.FilePath, after.FilePath, StringComparison.Ordinal) &&
+                before.Options.Equals(after.Options) &&
+                after.IsEquivalentTo(before, topLevel: true) &&
+                SameDirectives(before.GetRoot(), after.GetRoot());
+        }
+
+        // IsEquivalentTo skips trivia, and directives are trivia: a #nullable or #define changes what
+        // the declarations mean without changing a token.
+        private static bool SameDirectives(SyntaxNode before, SyntaxNode after)
+        {
+            if (!before.ContainsDirectives && !after.ContainsDirectives)
+            {
+                return true;
+            }
+            var first = ((CSharpSyntaxNode)before).GetFirstDirective();
+            var second = ((CSharpSyntaxNode)after).GetFirstDirective();
+            for (; first is not null && second is not null; first = first.GetNextDirective(), second = second.GetNextDirective())
+            {
+                if (!string.Equals(first.ToString(), second.ToString(), StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+            if (first is not null || second is not null)
+            {
+                return false;
+            }
+            return true;
+        }
+    }
+}
