@@ -44,6 +44,8 @@ public sealed partial class MicroServiceGenerator
                     {
                         continue;
                     }
+                    AttributeData? service = null;
+                    AttributeData? @event = null;
                     foreach (var attribute in symbol.GetAttributes())
                     {
                         // Only this declaration's own attributes: a partial type's other parts are found on their own.
@@ -53,14 +55,20 @@ public sealed partial class MicroServiceGenerator
                         }
                         if (declaration is InterfaceDeclarationSyntax && ContractRules.IsMicroServiceAttribute(attribute.AttributeClass))
                         {
-                            targets.Add(new Target(symbol, attribute, IsContract: true));
-                            break;
+                            service ??= attribute;
                         }
-                        if (ContractRules.IsMicroEventAttribute(attribute.AttributeClass))
+                        else if (ContractRules.IsMicroEventAttribute(attribute.AttributeClass))
                         {
-                            targets.Add(new Target(symbol, attribute, IsContract: false));
-                            break;
+                            @event ??= attribute;
                         }
+                    }
+                    if (service is not null)
+                    {
+                        targets.Add(new Target(symbol, service, IsContract: true));
+                    }
+                    if (@event is not null)
+                    {
+                        targets.Add(new Target(symbol, @event, IsContract: false));
                     }
                 }
             }
