@@ -180,11 +180,11 @@ public sealed class DeclarationGateTests
     }
 
     [Test]
-    public void Gate_BodyEditsAccumulate_ComparedWithTheLastParsedVersion()
+    public void Gate_BodyEditsInARow_EachUnchangedThenADeclarationEditSeen()
     {
         var (compilation, driver, generated) = RunOnce();
 
-        // Three body edits in a row, each Unchanged against the version the contracts were parsed from;
+        // Three body edits in a row, each Unchanged (the kept snapshot takes each new version's trees);
         // then a declaration edit in the same file is still seen.
         for (var i = 2; i <= 4; i++)
         {
@@ -212,6 +212,16 @@ public sealed class DeclarationGateTests
         var result = driver.RunGenerators(declared).GetRunResult().Results.Single();
         Assert.That(result.Exception, Is.Null);
         Assert.That(Sources(result).Values.Any(static s => s.Contains("From", StringComparison.Ordinal)), Is.True);
+    }
+
+    [Test]
+    public void Gate_EqualSnapshotKept_TakesTheNewTreesSoTheOldVersionIsNotPinned()
+    {
+        var driver = RunBodyEditAndForgetTheOldTree(out var oldTree);
+        ForceCollection();
+
+        Assert.That(oldTree.TryGetTarget(out _), Is.False, "the edited file's previous tree is still reachable: the kept snapshot pins it");
+        GC.KeepAlive(driver);
     }
 
     [TestCase("using Svc = MicroGen.MicroServiceAttribute;\n", "[Svc(\"aliased\")]", TestName = "Discovery_UsingAlias_Found")]
@@ -370,6 +380,22 @@ public sealed class DeclarationGateTests
         bodyEdited = CSharpCompilation.Create(compilation.AssemblyName, [compilation.SyntaxTrees.ElementAt(0), compilation.SyntaxTrees.ElementAt(1), edited],
             compilation.References, compilation.Options);
         driver = driver.RunGenerators(bodyEdited);
+        Assert.That(Reasons(driver.GetRunResult().Results.Single(), TrackingNames.Declarations), Is.All.EqualTo(IncrementalStepRunReason.Unchanged));
+        return driver;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static GeneratorDriver RunBodyEditAndForgetTheOldTree(out WeakReference<SyntaxTree> oldTree)
+    {
+        var (compilation, driver, _) = RunOnce();
+        oldTree = new WeakReference<SyntaxTree>(compilation.SyntaxTrees.ElementAt(2));
+        // Parsed anew into a new compilation: a tree made with WithChangedText, or a compilation made
+        // with ReplaceSyntaxTree, may keep the earlier version reachable on its own.
+        var edited = CSharpCompilation.Create(compilation.AssemblyName,
+            [compilation.SyntaxTrees.ElementAt(0), compilation.SyntaxTrees.ElementAt(1),
+             CSharpSyntaxTree.ParseText(Unrelated.Replace("return a + b + _offset;", "return a - b + _offset;", StringComparison.Ordinal), GeneratorHarness.ParseOptions, compilation.SyntaxTrees.ElementAt(2).FilePath)],
+            compilation.References, compilation.Options);
+        driver = driver.RunGenerators(edited);
         Assert.That(Reasons(driver.GetRunResult().Results.Single(), TrackingNames.Declarations), Is.All.EqualTo(IncrementalStepRunReason.Unchanged));
         return driver;
     }

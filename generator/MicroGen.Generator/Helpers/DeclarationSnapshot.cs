@@ -19,23 +19,29 @@ namespace MicroGen.Generator.Helpers;
 /// <see cref="SyntaxTree.IsEquivalentTo(SyntaxTree, bool)"/> at top level (which ignores method and
 /// accessor bodies, non-constant field initializers, comments and whitespace), their
 /// preprocessor directives (<c>#nullable</c> changes annotations), parse options, references,
-/// compilation options and assembly name. The compilation is held weakly: when the snapshots are
-/// equal Roslyn keeps the older one, and pinning that compilation would keep everything bound in it
-/// alive until the next declaration change; the parse step only runs on a new snapshot, whose
+/// compilation options and assembly name.
+/// <para>
+/// When two snapshots are equal Roslyn keeps the older one. So that it pins nothing the current
+/// compilation does not hold already, the older one then takes the newer one's trees (top-level
+/// equivalence is an equivalence relation, so later edits compare the same way against them), and
+/// it holds its compilation only weakly: the parse step runs only on a new snapshot, whose
 /// compilation the driver holds for the whole run.
+/// </para>
 /// </remarks>
 internal sealed class DeclarationSnapshot
 {
-    private readonly WeakReference<Compilation> _compilation;
-    private readonly ImmutableArray<SyntaxTree> _trees;
+    private static long s_lastSequence;
+
     private readonly ImmutableArray<MetadataReference> _references;
     private readonly CompilationOptions _options;
     private readonly string? _assemblyName;
 
+    // Trees and compilation change together, in one write, when an equal newer snapshot is seen.
+    private volatile Source _source;
+
     private DeclarationSnapshot(Compilation compilation)
     {
-        _compilation = new WeakReference<Compilation>(compilation);
-        _trees = compilation.SyntaxTrees.ToImmutableArray();
+        _source = new Source(compilation.SyntaxTrees.ToImmutableArray(), new WeakReference<Compilation>(compilation), System.Threading.Interlocked.Increment(ref s_lastSequence));
         _references = compilation.References.ToImmutableArray();
         _options = compilation.Options;
         _assemblyName = compilation.AssemblyName;
@@ -49,7 +55,7 @@ internal sealed class DeclarationSnapshot
 
     /// <summary>The compilation the snapshot was taken of, for the parse step that runs on it.</summary>
     /// <exception cref="InvalidOperationException">The compilation was collected, which means a step read an old snapshot.</exception>
-    public Compilation Compilation => _compilation.TryGetTarget(out var compilation)
+    public Compilation Compilation => _source.Compilation.TryGetTarget(out var compilation)
         ? compilation
         : throw new InvalidOperationException("MicroGen: a declaration snapshot outlived its compilation; only a new snapshot may be parsed");
 
@@ -61,8 +67,13 @@ internal sealed class DeclarationSnapshot
             {
                 return true;
             }
-            if (x is null || y is null ||
-                x._trees.Length != y._trees.Length ||
+            if (x is null || y is null)
+            {
+                return false;
+            }
+            var before = x._source;
+            var after = y._source;
+            if (before.Trees.Length != after.Trees.Length ||
                 x._references.Length != y._references.Length ||
                 !string.Equals(x._assemblyName, y._assemblyName, StringComparison.Ordinal) ||
                 !x._options.Equals(y._options))
@@ -77,18 +88,27 @@ internal sealed class DeclarationSnapshot
                     return false;
                 }
             }
-            for (var i = 0; i < x._trees.Length; i++)
+            for (var i = 0; i < before.Trees.Length; i++)
             {
-                if (!SameDeclarations(x._trees[i], y._trees[i]))
+                if (!SameDeclarations(before.Trees[i], after.Trees[i]))
                 {
                     return false;
                 }
+            }
+            // Equal: the older snapshot, the one Roslyn keeps, moves on to the newer one's trees.
+            if (before.Sequence < after.Sequence)
+            {
+                x._source = after;
+            }
+            else if (after.Sequence < before.Sequence)
+            {
+                y._source = before;
             }
             return true;
         }
 
         // Never used as a dictionary key: Roslyn only asks whether a new value equals the old one.
-        public int GetHashCode(DeclarationSnapshot obj) => obj._trees.Length;
+        public int GetHashCode(DeclarationSnapshot obj) => obj._references.Length;
 
         private static bool SameDeclarations(SyntaxTree before, SyntaxTree after)
         {
@@ -125,5 +145,15 @@ internal sealed class DeclarationSnapshot
             }
             return true;
         }
+    }
+
+    /// <summary>The trees a snapshot compares by and the compilation they came from; the newer, the larger <see cref="Sequence"/>.</summary>
+    private sealed class Source(ImmutableArray<SyntaxTree> trees, WeakReference<Compilation> compilation, long sequence)
+    {
+        public ImmutableArray<SyntaxTree> Trees { get; } = trees;
+
+        public WeakReference<Compilation> Compilation { get; } = compilation;
+
+        public long Sequence { get; } = sequence;
     }
 }
