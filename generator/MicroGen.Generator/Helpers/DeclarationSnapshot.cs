@@ -139,11 +139,7 @@ internal sealed class DeclarationSnapshot
                     return false;
                 }
             }
-            if (first is not null || second is not null)
-            {
-                return false;
-            }
-            return true;
+            return first is null && second is null;
         }
     }
 
