@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 
 namespace MicroGen.Generator.Helpers;
 
@@ -17,9 +16,8 @@ namespace MicroGen.Generator.Helpers;
 /// generator reads only declarations (contract signatures, data members, attributes, constants),
 /// so it compares what can change them: the syntax trees with
 /// <see cref="SyntaxTree.IsEquivalentTo(SyntaxTree, bool)"/> at top level (which ignores method and
-/// accessor bodies, non-constant field initializers, comments and whitespace), their
-/// preprocessor directives (<c>#nullable</c> changes annotations), parse options, references,
-/// compilation options and assembly name.
+/// accessor bodies, non-constant field initializers, comments and whitespace, but not
+/// <c>#nullable</c> directives), parse options, references, compilation options and assembly name.
 /// <para>
 /// When two snapshots are equal Roslyn keeps the older one. So that it pins nothing the current
 /// compilation does not hold already, the older one then takes the newer one's trees (top-level
@@ -118,28 +116,9 @@ internal sealed class DeclarationSnapshot
             }
             return string.Equals(before.FilePath, after.FilePath, StringComparison.Ordinal) &&
                 before.Options.Equals(after.Options) &&
-                after.IsEquivalentTo(before, topLevel: true) &&
-                SameDirectives(before.GetRoot(), after.GetRoot());
-        }
-
-        // IsEquivalentTo skips trivia, and directives are trivia: a #nullable or #define changes what
-        // the declarations mean without changing a token.
-        private static bool SameDirectives(SyntaxNode before, SyntaxNode after)
-        {
-            if (!before.ContainsDirectives && !after.ContainsDirectives)
-            {
-                return true;
-            }
-            var first = ((CSharpSyntaxNode)before).GetFirstDirective();
-            var second = ((CSharpSyntaxNode)after).GetFirstDirective();
-            for (; first is not null && second is not null; first = first.GetNextDirective(), second = second.GetNextDirective())
-            {
-                if (!string.Equals(first.ToString(), second.ToString(), StringComparison.Ordinal))
-                {
-                    return false;
-                }
-            }
-            return first is null && second is null;
+                // Compares #nullable directives too (they change annotations without changing a
+                // token); other directives either change the active tokens or nothing declared.
+                after.IsEquivalentTo(before, topLevel: true);
         }
     }
 
