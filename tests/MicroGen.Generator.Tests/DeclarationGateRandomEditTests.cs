@@ -17,48 +17,16 @@ namespace MicroGen.Generator.Tests;
 /// </summary>
 public sealed class DeclarationGateRandomEditTests
 {
-    private const string Contract = """
-        using System.Threading.Tasks;
-        using MicroGen;
-
-        namespace Demo;
-
-        [MicroService("greeter")]
-        public interface IGreeter
-        {
-            Task<HelloReply> SayHello(HelloRequest request);
-
-            Task<string> Describe() => Task.FromResult("a greeter");
-        }
-        """;
-
-    private const string Messages = """
-        namespace Demo;
-
-        public sealed record HelloRequest(string Name, Level Level);
-
-        public sealed record HelloReply(string Message);
-
-        public enum Level { Low = 1, High = 2 }
-        """;
-
-    private const string Unrelated = """
-        namespace Other;
-
-        public sealed class Calculator
-        {
-            public int Add(int a, int b)
-            {
-                return a + b + 1;
-            }
-        }
-        """;
+    // The same three files as DeclarationGateTests: a contract, its messages, an unrelated class.
+    private const string Contract = DeclarationGateTests.Contract;
+    private const string Messages = DeclarationGateTests.Messages;
+    private const string Unrelated = DeclarationGateTests.Unrelated;
 
     // Each edit toggles between its two texts, so any series of them stays applicable; the flag says
     // whether it changes a declaration (which the gate must never let through as Unchanged).
     private static readonly (int File, string A, string B, bool ChangesDeclarations)[] s_toggles =
     [
-        (2, "return a + b + 1;", "return a + b + 2;", false),
+        (2, "return a + b + _offset;", "return a - b + _offset;", false),
         (2, "public int Add(int a, int b)", "public int Twice(int x) => 2 * x;\n\n    public int Add(int a, int b)", true),
         (1, "public sealed record HelloReply(string Message);", "public sealed record HelloReply(string Message, int Count);", true),
         (1, "namespace Demo;", "#nullable disable\nnamespace Demo;", true),
@@ -69,6 +37,8 @@ public sealed class DeclarationGateRandomEditTests
         (0, "Task<string> Describe() => Task.FromResult(", "Task<string> Describe();\n    Task<string> Unused() => Task.FromResult(", true),
         (0, "Task<HelloReply> SayHello(HelloRequest request);", "Task<HelloReply> SayHello(HelloRequest request);\n    Task Ping();", true),
         (2, "namespace Other;", "namespace Other;\n\npublic sealed record HelloReply(string Text);", true),
+        (2, "private readonly int _offset = 1;", "private readonly int _offset = 5;", false),
+        (0, "=> x * 2 + s_calls;", "=> x * 3 + s_calls;", false),
         (0, "using MicroGen;", "using MicroGen;\n// using System;", false),
     ];
 

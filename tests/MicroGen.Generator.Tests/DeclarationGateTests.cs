@@ -16,7 +16,7 @@ namespace MicroGen.Generator.Tests;
 /// </summary>
 public sealed class DeclarationGateTests
 {
-    private const string Contract = """
+    internal const string Contract = """
         using System.Threading.Tasks;
         using MicroGen;
 
@@ -38,7 +38,7 @@ public sealed class DeclarationGateTests
         }
         """;
 
-    private const string Messages = """
+    internal const string Messages = """
         namespace Demo;
 
         public sealed record HelloRequest(string Name, Level Level);
@@ -48,7 +48,7 @@ public sealed class DeclarationGateTests
         public enum Level { Low = 1, High = 2 }
         """;
 
-    private const string Unrelated = """
+    internal const string Unrelated = """
         namespace Other;
 
         public sealed class Calculator
