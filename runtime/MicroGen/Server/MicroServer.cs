@@ -253,7 +253,7 @@ public sealed class MicroServer : IServer, ITransportHandler
         }
 
         var call = _callPool.Get();
-        call.Begin(request, codec, null, cancellationToken);
+        var ambient = call.Begin(request, codec, null, cancellationToken);
         try
         {
             var dispatch = dispatcher.DispatchAsync(call);
@@ -273,7 +273,7 @@ public sealed class MicroServer : IServer, ITransportHandler
         }
         finally
         {
-            call.EndAmbient();
+            ambient.Dispose();
         }
     }
 
@@ -286,7 +286,7 @@ public sealed class MicroServer : IServer, ITransportHandler
         }
 
         var call = _callPool.Get();
-        call.Begin(request, codec, stream, cancellationToken);
+        var ambient = call.Begin(request, codec, stream, cancellationToken);
         // A stream outlives its first await almost always: no point in deferring.
         call.ArmTimers();
         MicroError? error = null;
@@ -316,7 +316,7 @@ public sealed class MicroServer : IServer, ITransportHandler
         }
         finally
         {
-            call.EndAmbient();
+            ambient.Dispose();
             call.Dispose();
         }
     }
@@ -469,6 +469,29 @@ public sealed class MicroServer : IServer, ITransportHandler
         }
     }
 
+    /// <summary>A handler's context made current; disposing it restores the flow's previous one.</summary>
+    private readonly struct Ambient : IDisposable
+    {
+        private readonly ExecutionContext? _restore;
+        private readonly MicroContext.Scope _scope;
+
+        public Ambient(ExecutionContext restore) => _restore = restore;
+
+        public Ambient(MicroContext.Scope scope) => _scope = scope;
+
+        public void Dispose()
+        {
+            if (_restore is not null)
+            {
+                ExecutionContext.Restore(_restore);
+            }
+            else
+            {
+                _scope.Dispose();
+            }
+        }
+    }
+
     /// <summary>
     /// The state of one call, pooled: what the dispatcher reads and writes, the call's token (caller,
     /// deadline, server stop), its context, and the response the transport sends.
@@ -502,7 +525,8 @@ public sealed class MicroServer : IServer, ITransportHandler
         private ICodec _codec = null!;
         private ITransportStream? _stream;
         private PooledBufferWriter? _item;
-        private MicroContext.Scope _ambient;
+        private ExecutionContext? _flowBase; // the flow a call last began in...
+        private ExecutionContext? _flowWithContext; // ...and that flow with _context current
         private bool _armed;
         private bool _responded;
         private int _reading;
@@ -524,8 +548,8 @@ public sealed class MicroServer : IServer, ITransportHandler
             && (Stopwatch.GetElapsedTime(_started) >= timeout
                 || (!_callerToken.IsCancellationRequested && !_server._stopping.IsCancellationRequested));
 
-        /// <summary>Starts the call: arms the token and makes the context current.</summary>
-        public void Begin(in TransportRequest request, ICodec codec, ITransportStream? stream, CancellationToken callerToken)
+        /// <summary>Starts the call: arms the token and makes the context current until the returned scope ends.</summary>
+        public Ambient Begin(in TransportRequest request, ICodec codec, ITransportStream? stream, CancellationToken callerToken)
         {
             _body = request.Body;
             _codec = codec;
@@ -536,7 +560,32 @@ public sealed class MicroServer : IServer, ITransportHandler
             _callerRegistration = callerToken.UnsafeRegister(s_cancel, _source);
             _context.Reset(request.Metadata, request.Service, request.Endpoint,
                 _timeout is { } t ? DateTimeOffset.UtcNow + t : null, _source.Token);
-            _ambient = MicroContext.Begin(_context);
+            return MakeCurrent();
+        }
+
+        /// <summary>
+        /// Makes the context current. Setting an async-local builds a new execution context (two
+        /// objects, 72 bytes) each time; but calls begin in the same flow (a transport's worker
+        /// with nothing else set), and this state's context is always the same object, so the
+        /// execution context that results is the same too: it is kept and restored as it is. Over
+        /// TCP that flow is the empty one; in process, the caller's, which the state then holds
+        /// until a call from another flow replaces it.
+        /// </summary>
+        private Ambient MakeCurrent()
+        {
+            var flow = ExecutionContext.Capture();
+            if (flow is not null && ReferenceEquals(flow, _flowBase))
+            {
+                ExecutionContext.Restore(_flowWithContext!);
+                return new Ambient(flow);
+            }
+            var scope = MicroContext.Begin(_context);
+            if (flow is not null)
+            {
+                _flowBase = flow;
+                _flowWithContext = ExecutionContext.Capture();
+            }
+            return new Ambient(scope);
         }
 
         /// <summary>
@@ -561,8 +610,6 @@ public sealed class MicroServer : IServer, ITransportHandler
             _stoppingRegistration = _server._stopping.Token.UnsafeRegister(s_cancel, _source);
         }
 
-        /// <summary>Restores the flow's previous context.</summary>
-        public void EndAmbient() => _ambient.Dispose();
 
         public override TRequest ReadRequest<TRequest>() => _codec.Deserialize<TRequest>(_body);
 
