@@ -1,5 +1,4 @@
 using System;
-using System.Buffers;
 using System.Threading;
 using System.Threading.Tasks;
 using MicroGen.Client;
@@ -119,25 +118,8 @@ public sealed class ServerAmbientContextTests
         return MessagePackCodec.Instance.Deserialize<string>(response.Body);
     }
 
-    private static TransportRequest Request<TRequest, TResponse>(Method<TRequest, TResponse> method, TRequest value, string? tenant)
-    {
-        var body = new ArrayBufferWriter<byte>();
-        MessagePackCodec.Instance.Serialize(body, value);
-        Metadata? metadata = null;
-        if (tenant is not null)
-        {
-            metadata = new Metadata { ["tenant"] = tenant };
-        }
-        return new TransportRequest
-        {
-            Service = method.Service,
-            Endpoint = method.Endpoint,
-            ContentType = MessagePackCodec.Instance.ContentType,
-            Timeout = TimeSpan.FromSeconds(5),
-            Metadata = metadata,
-            Body = new ReadOnlySequence<byte>(body.WrittenMemory),
-        };
-    }
+    private static TransportRequest Request<TRequest, TResponse>(Method<TRequest, TResponse> method, TRequest value, string? tenant) =>
+        DirectRequests.Create(method, value, TimeSpan.FromSeconds(5), tenant is null ? null : new Metadata { ["tenant"] = tenant });
 
     private sealed class Dispatcher : IServiceDispatcher
     {

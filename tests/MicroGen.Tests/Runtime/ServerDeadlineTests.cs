@@ -1,5 +1,4 @@
 using System;
-using System.Buffers;
 using System.Diagnostics;
 using System.Threading;
 using System.Threading.Tasks;
@@ -86,19 +85,7 @@ public sealed class ServerDeadlineTests
         Assert.That(MessagePackCodec.Instance.Deserialize<string>(echo.Body), Is.EqualTo("x"));
     }
 
-    private static TransportRequest Request(MethodDescriptor method, TimeSpan timeout)
-    {
-        var body = new ArrayBufferWriter<byte>();
-        MessagePackCodec.Instance.Serialize(body, "x");
-        return new TransportRequest
-        {
-            Service = method.Service,
-            Endpoint = method.Endpoint,
-            ContentType = MessagePackCodec.Instance.ContentType,
-            Timeout = timeout,
-            Body = new ReadOnlySequence<byte>(body.WrittenMemory),
-        };
-    }
+    private static TransportRequest Request(MethodDescriptor method, TimeSpan timeout) => DirectRequests.Create(method, "x", timeout);
 
     private sealed class Dispatcher : IServiceDispatcher
     {
