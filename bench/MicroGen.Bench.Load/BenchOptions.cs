@@ -45,6 +45,12 @@ internal sealed class BenchOptions
     /// <summary>A ReadyToRun build of <c>MicroGen.Bench.Startup</c> (JIT with precompiled code), timed the same way.</summary>
     public string? StartupReadyToRun { get; private set; }
 
+    /// <summary>
+    /// A framework-dependent (JIT) build of <c>MicroGen.Bench.Startup</c> against the packed MicroGen
+    /// package, whose MicroGen.dll is the package's ReadyToRun asset for this platform.
+    /// </summary>
+    public string? StartupPackage { get; private set; }
+
     /// <summary>How many times every unary point is measured (interleaved across systems); the best round is kept.</summary>
     public int Rounds { get; private set; }
 
@@ -68,6 +74,8 @@ internal sealed class BenchOptions
                                   bench/MicroGen.Bench.Startup with -p:NativeAot=true; see README)
           --startup-r2r PATH      also time start-up with this ReadyToRun client (publish
                                   bench/MicroGen.Bench.Startup with -p:PublishReadyToRun=true)
+          --startup-package PATH  also time start-up with this JIT client built against the
+                                  MicroGen package (bench/build-startup-package-client.sh)
         internal modes: server <system> | startup-client <system> <address> <payload>
         """;
 
@@ -132,6 +140,13 @@ internal sealed class BenchOptions
                     if (!System.IO.File.Exists(options.StartupReadyToRun))
                     {
                         throw new ArgumentException($"--startup-r2r: {options.StartupReadyToRun} does not exist");
+                    }
+                    break;
+                case "--startup-package":
+                    options.StartupPackage = System.IO.Path.GetFullPath(Next());
+                    if (!System.IO.File.Exists(options.StartupPackage))
+                    {
+                        throw new ArgumentException($"--startup-package: {options.StartupPackage} does not exist");
                     }
                     break;
                 default:

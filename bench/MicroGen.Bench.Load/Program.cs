@@ -169,6 +169,12 @@ try
                 var (m, detail) = await Startup.MeasureAsync(system, server, payloads[0], options.StartupRepetitions);
                 results.Add(m);
                 Console.WriteLine($"  {system.Name}: {detail}");
+                if (options.StartupPackage is { } package && Startup.HasNativeClient(system.Name))
+                {
+                    (m, detail) = await Startup.MeasureAsync(system, server, payloads[0], options.StartupRepetitions, package, "jit-package");
+                    results.Add(m);
+                    Console.WriteLine($"  {system.Name} (JIT client on the MicroGen package): {detail}");
+                }
                 if (options.StartupReadyToRun is { } readyToRun && Startup.HasNativeClient(system.Name))
                 {
                     (m, detail) = await Startup.MeasureAsync(system, server, payloads[0], options.StartupRepetitions, readyToRun, "ready-to-run");

@@ -61,7 +61,7 @@ internal static class Report
             text.AppendLine();
             text.AppendLine("| system | client build | runs | Process.Start → first reply | in-process (from OS start time) | vs grpc-dotnet (same build) |");
             text.AppendLine("|---|---|---:|---:|---:|---:|");
-            foreach (var r in startups.OrderBy(r => r.ClientBuild switch { "jit" => 0, "ready-to-run" => 1, _ => 2 }).ThenBy(r => BenchSystems.Rank(r.System)))
+            foreach (var r in startups.OrderBy(r => r.ClientBuild switch { "jit" => 0, "jit-package" => 1, "ready-to-run" => 2, _ => 3 }).ThenBy(r => BenchSystems.Rank(r.System)))
             {
                 var grpc = startups.FirstOrDefault(s => s.System == BenchSystems.Grpc && s.ClientBuild == r.ClientBuild && s.Note is null);
                 text.AppendLine(r.Note is null

@@ -24,8 +24,8 @@ internal static class Startup
     /// <param name="server">The running server it calls.</param>
     /// <param name="payload">The request payload.</param>
     /// <param name="repetitions">How many fresh processes.</param>
-    /// <param name="nativeClient">A published <c>MicroGen.Bench.Startup</c> (Native AOT or ReadyToRun) to run instead of the harness's own client.</param>
-    /// <param name="build">How <paramref name="nativeClient"/> was built: <c>native-aot</c> or <c>ready-to-run</c>.</param>
+    /// <param name="nativeClient">A built <c>MicroGen.Bench.Startup</c> (Native AOT, ReadyToRun, or JIT on the MicroGen package) to run instead of the harness's own client.</param>
+    /// <param name="build">How <paramref name="nativeClient"/> was built: <c>native-aot</c>, <c>ready-to-run</c> or <c>jit-package</c>.</param>
     public static async Task<(Measurement Result, string Detail)> MeasureAsync(IBenchSystem system, ServerProcess server, Payload payload, int repetitions, string? nativeClient = null, string build = "native-aot")
     {
         var wall = new double[repetitions];
