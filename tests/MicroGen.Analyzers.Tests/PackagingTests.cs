@@ -1,8 +1,12 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Threading.Tasks;
 using MicroGen.Analyzers.Tests.Infrastructure;
@@ -13,7 +17,8 @@ namespace MicroGen.Analyzers.Tests;
 /// <summary>
 /// The MicroGen package as a user gets it: packed into a temporary feed, referenced from a fresh
 /// console project (own nuget.config, own NUGET_PACKAGES so the machine's cache is untouched), where
-/// the analyzers report a bad contract in the build output and a good contract builds and runs.
+/// the analyzers report a bad contract in the build output and a good contract builds and runs,
+/// loading the package's precompiled (ReadyToRun) MicroGen.dll for this platform.
 /// </summary>
 [Category("Packaging")]
 [NonParallelizable]
@@ -22,6 +27,30 @@ public sealed class PackagingTests
     private const string PackageVersion = "0.1.0";
 
     private static readonly TimeSpan s_commandTimeout = TimeSpan.FromMinutes(8);
+
+    /// <summary>A service and a client of it in one process, on the package's defaults.</summary>
+    private const string CalcProgram = """
+            using MicroGen;
+
+            await using var server = Micro.CreateService(o => o.Name = "calc");
+            server.Handle<ICalc>(new Calc());
+            await server.StartAsync();
+            await using var caller = Micro.CreateService(o => o.Name = "caller");
+            var calc = caller.Client.For<ICalc>();
+            Console.WriteLine($"sum={await calc.Add(1, 2)}");
+            await server.StopAsync();
+
+            [MicroService("calc", Version = "1.0.0")]
+            public interface ICalc
+            {
+                Task<int> Add(int a, int b, CancellationToken cancellationToken = default);
+            }
+
+            public sealed class Calc : ICalc
+            {
+                public Task<int> Add(int a, int b, CancellationToken cancellationToken = default) => Task.FromResult(a + b);
+            }
+            """;
 
     private string _root = null!;
     private string _feed = null!;
@@ -98,28 +127,7 @@ public sealed class PackagingTests
     public async Task Package_GoodContract_BuildsAndRunsWithGeneratedCode()
     {
         // Arrange
-        var project = CreateConsoleProject("good", """
-            using MicroGen;
-
-            await using var server = Micro.CreateService(o => o.Name = "calc");
-            server.Handle<ICalc>(new Calc());
-            await server.StartAsync();
-            await using var caller = Micro.CreateService(o => o.Name = "caller");
-            var calc = caller.Client.For<ICalc>();
-            Console.WriteLine($"sum={await calc.Add(1, 2)}");
-            await server.StopAsync();
-
-            [MicroService("calc", Version = "1.0.0")]
-            public interface ICalc
-            {
-                Task<int> Add(int a, int b, CancellationToken cancellationToken = default);
-            }
-
-            public sealed class Calc : ICalc
-            {
-                public Task<int> Add(int a, int b, CancellationToken cancellationToken = default) => Task.FromResult(a + b);
-            }
-            """);
+        var project = CreateConsoleProject("good", CalcProgram);
 
         // Act
         var build = await RunAsync(project, "build");
@@ -130,6 +138,75 @@ public sealed class PackagingTests
         Assert.That(build.Output, Does.Not.Contain("warning MG"), build.Output);
         Assert.That(run.ExitCode, Is.Zero, run.Output);
         Assert.That(run.Output, Does.Contain("sum=3"), run.Output);
+    }
+
+    [Test]
+    public void Package_RuntimesFolder_HoldsReadyToRunImageOfTheLibIl()
+    {
+        // Act
+        using var package = ZipFile.OpenRead(Path.Combine(_feed, $"MicroGen.{PackageVersion}.nupkg"));
+        var il = Inspect(package, "lib/net10.0/MicroGen.dll");
+        var precompiled = Inspect(package, $"runtimes/{PortableRid}/lib/net10.0/MicroGen.dll");
+
+        // Assert: lib/ stays portable IL; runtimes/<rid>/lib holds an image compiled from that very IL.
+        Assert.That(il.ReadyToRun, Is.False);
+        Assert.That(precompiled.ReadyToRun, Is.True);
+        Assert.That(precompiled.Mvid, Is.EqualTo(il.Mvid));
+    }
+
+    [Test]
+    public async Task Package_App_LoadsThePrecompiledMicroGen()
+    {
+        // Arrange
+        var project = CreateConsoleProject("precompiled", CalcProgram);
+        var hostTrace = Path.Combine(_root, "host-trace.txt");
+        var jitLog = Path.Combine(_root, "jit.txt");
+
+        // Act
+        var build = await RunAsync(project, "build");
+        Assert.That(build.ExitCode, Is.Zero, build.Output);
+        var run = await RunAsync(project, new Dictionary<string, string>
+        {
+            ["COREHOST_TRACE"] = "1",
+            ["COREHOST_TRACEFILE"] = hostTrace,
+            ["DOTNET_JitStdOutFile"] = jitLog,
+            ["DOTNET_JitDisasmSummary"] = "1",
+        }, Path.Combine("bin", "Debug", "net10.0", "precompiled.dll"));
+
+        // Assert
+        Assert.That(run.ExitCode, Is.Zero, run.Output);
+        Assert.That(run.Output, Does.Contain("sum=3"), run.Output);
+        Assert.That(File.ReadAllText(hostTrace), Does.Contain(
+            $"Processing TPA for deps entry [MicroGen, {PackageVersion}, runtimes/{PortableRid}/lib/net10.0/MicroGen.dll"),
+            "the host resolved MicroGen.dll to the package's runtimes/<rid> asset");
+        // With the IL this app JIT-compiles several hundred of MicroGen's methods at tier 0; with the
+        // image only instantiations over value types that the image could not foresee are left.
+        var jitted = File.ReadAllLines(jitLog).Where(static line => line.Contains("JIT compiled ", StringComparison.Ordinal)).ToArray();
+        var microGenTier0 = jitted
+            .Where(static line => line.Contains("JIT compiled MicroGen.", StringComparison.Ordinal)
+                                  && !line.Contains("JIT compiled MicroGen.Generated.", StringComparison.Ordinal)
+                                  && line.Contains("Tier0", StringComparison.Ordinal))
+            .ToArray();
+        Assert.That(jitted, Has.Length.GreaterThan(100), "the runtime wrote its JIT summary");
+        Assert.That(microGenTier0, Has.Length.LessThan(60), string.Join(Environment.NewLine, microGenTier0.Take(40)));
+    }
+
+    /// <summary>The portable RID of this machine (linux-x64, osx-arm64, win-x64, ...), as the SDK names it.</summary>
+    private static string PortableRid =>
+        (OperatingSystem.IsWindows() ? "win" : OperatingSystem.IsMacOS() ? "osx" : "linux") + "-" +
+        RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant();
+
+    private static (bool ReadyToRun, Guid Mvid) Inspect(ZipArchive package, string entry)
+    {
+        using var copy = new MemoryStream();
+        using (var stream = package.GetEntry(entry)?.Open() ?? throw new AssertionException($"the package has no {entry}"))
+        {
+            stream.CopyTo(copy);
+        }
+        copy.Position = 0;
+        using var pe = new PEReader(copy);
+        var metadata = pe.GetMetadataReader();
+        return (pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0, metadata.GetGuid(metadata.GetModuleDefinition().Mvid));
     }
 
     private string CreateConsoleProject(string name, string program)
@@ -163,7 +240,10 @@ public sealed class PackagingTests
         return directory;
     }
 
-    private async Task<(int ExitCode, string Output)> RunAsync(string workingDirectory, params string[] arguments)
+    private Task<(int ExitCode, string Output)> RunAsync(string workingDirectory, params string[] arguments) =>
+        RunAsync(workingDirectory, new Dictionary<string, string>(), arguments);
+
+    private async Task<(int ExitCode, string Output)> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet", string.Join(' ', arguments))
         {
@@ -180,6 +260,10 @@ public sealed class PackagingTests
         start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
         start.Environment["DOTNET_CLI_USE_MSBUILD_SERVER"] = "0";
         start.Environment["UseSharedCompilation"] = "false";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
 
         using var process = Process.Start(start)!;
         var output = new StringBuilder();

@@ -1,5 +1,5 @@
 using System;
-using System.Collections.Generic;
+using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Threading.Tasks;
@@ -21,15 +21,15 @@ public sealed class NativeAotTests
     [Test]
     public async Task GreeterSample_PublishedNativeAot_ServerAndClientTalk()
     {
-        Assert.That(ExternalProcess.Which("clang"), Is.Not.Null,
+        Assert.That(Which("clang"), Is.Not.Null,
             "Native AOT needs clang and zlib: install them with `apt-get install clang zlib1g-dev` (.ci/run does this when they are missing)");
 
-        var root = ExternalProcess.RepositoryRoot();
+        var root = RepositoryRoot();
         var output = Path.Combine(Path.GetTempPath(), "microgen-aot-" + Guid.NewGuid().ToString("N"));
         var registry = Path.Combine(output, "registry");
         try
         {
-            var publish = await ExternalProcess.RunAsync("dotnet", root, TimeSpan.FromMinutes(10), null,
+            var publish = await RunAsync("dotnet", root, TimeSpan.FromMinutes(10), null,
                 "publish", Path.Combine(root, "samples", "Greeter", "Greeter.csproj"), "-c", "Release", "-r", "linux-x64",
                 "-p:NativeAot=true", "-o", Path.Combine(output, "bin"));
             Assert.That(publish.ExitCode, Is.Zero, publish.Output);
@@ -39,8 +39,7 @@ public sealed class NativeAotTests
                 .ToArray();
             Assert.That(aotWarnings, Is.Empty, "the only trim/AOT warnings allowed come from MessagePack's unused dynamic resolvers");
 
-            var run = await ExternalProcess.RunAsync(Path.Combine(output, "bin", "Greeter"), output, TimeSpan.FromMinutes(1),
-                new Dictionary<string, string> { ["MICROGEN_REGISTRY_DIR"] = registry });
+            var run = await RunAsync(Path.Combine(output, "bin", "Greeter"), output, TimeSpan.FromMinutes(1), registry);
 
             Assert.That(run.ExitCode, Is.Zero, run.Output);
             Assert.That(run.Output, Does.Contain("Hello world (greeting #1)"));
@@ -58,7 +57,68 @@ public sealed class NativeAotTests
         }
         finally
         {
-            ExternalProcess.TryDeleteDirectory(output);
+            try
+            {
+                Directory.Delete(output, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
         }
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string file, string directory, TimeSpan timeout, string? registryDir, params string[] args)
+    {
+        var info = new ProcessStartInfo(file)
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+        if (registryDir is not null)
+        {
+            info.Environment["MICROGEN_REGISTRY_DIR"] = registryDir;
+        }
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {file}");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    private static string? Which(string command)
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
+        {
+            var candidate = Path.Combine(dir, command);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MicroGen.sln")))
+        {
+            dir = dir.Parent;
+        }
+        return dir?.FullName ?? throw new DirectoryNotFoundException("MicroGen.sln not found above " + AppContext.BaseDirectory);
     }
 }
