@@ -191,6 +191,20 @@ public sealed class PackagingTests
         Assert.That(microGenTier0, Has.Length.LessThan(60), string.Join(Environment.NewLine, microGenTier0.Take(40)));
     }
 
+    [Test]
+    public async Task Library_Publish_Succeeds()
+    {
+        // Act: `dotnet publish` of a solution publishes its libraries too; the ReadyToRun image is
+        // the package's business and must not make a RID-less publish fail (NETSDK1094).
+        var project = Path.Combine(RepositoryRoot.Path, "runtime", "MicroGen", "MicroGen.csproj");
+        var output = Path.Combine(_root, "publish");
+        var publish = await RunAsync(RepositoryRoot.Path, "publish", $"\"{project}\"", "-c", "Release", "-o", $"\"{output}\"");
+
+        // Assert
+        Assert.That(publish.ExitCode, Is.Zero, publish.Output);
+        Assert.That(File.Exists(Path.Combine(output, "MicroGen.dll")), publish.Output);
+    }
+
     /// <summary>The portable RID of this machine (linux-x64, osx-arm64, win-x64, ...), as the SDK names it.</summary>
     private static string PortableRid =>
         (OperatingSystem.IsWindows() ? "win" : OperatingSystem.IsMacOS() ? "osx" : "linux") + "-" +
