@@ -59,14 +59,15 @@ internal static class Report
         {
             text.AppendLine("### Start-up (fresh client process to first reply, median)");
             text.AppendLine();
-            text.AppendLine("| system | client build | runs | Process.Start → first reply | in-process (from OS start time) | vs grpc-dotnet (same build) |");
-            text.AppendLine("|---|---|---:|---:|---:|---:|");
+            text.AppendLine("| system | client build | runs | Process.Start → first reply | in-process (from OS start time) | vs grpc-dotnet (same build) | vs floor (same build) |");
+            text.AppendLine("|---|---|---:|---:|---:|---:|---:|");
             foreach (var r in startups.OrderBy(r => r.ClientBuild switch { "jit" => 0, "jit-package" => 1, "ready-to-run" => 2, _ => 3 }).ThenBy(r => BenchSystems.Rank(r.System)))
             {
                 var grpc = startups.FirstOrDefault(s => s.System == BenchSystems.Grpc && s.ClientBuild == r.ClientBuild && s.Note is null);
+                var floor = startups.FirstOrDefault(s => s.System == BenchSystems.Floor && s.ClientBuild == r.ClientBuild && s.Note is null);
                 text.AppendLine(r.Note is null
-                    ? Inv($"| {r.System} | {r.ClientBuild} | {r.Calls} | {r.StartupMs:N0} ms | {r.StartupInProcessMs:N0} ms | {(grpc is null ? "–" : $"{r.StartupMs / grpc.StartupMs:0.00}×")} |")
-                    : Inv($"| {r.System} | {r.ClientBuild} | | {r.Note} | | |"));
+                    ? Inv($"| {r.System} | {r.ClientBuild} | {r.Calls} | {r.StartupMs:N0} ms | {r.StartupInProcessMs:N0} ms | {(grpc is null ? "–" : $"{r.StartupMs / grpc.StartupMs:0.00}×")} | {(floor is null ? "–" : $"{r.StartupMs / floor.StartupMs:0.00}×")} |")
+                    : Inv($"| {r.System} | {r.ClientBuild} | | {r.Note} | | | |"));
             }
             text.AppendLine();
         }

@@ -15,9 +15,12 @@ namespace MicroGen.Bench.Load;
 /// </summary>
 internal static class Startup
 {
-    /// <summary>The systems <c>MicroGen.Bench.Startup</c> knows (it has no server and no floor).</summary>
+    /// <summary>
+    /// The systems <c>MicroGen.Bench.Startup</c> knows (it has no server; its floor is one socket, one
+    /// frame out and one in, the least a first reply can cost in that build).
+    /// </summary>
     public static bool HasNativeClient(string system) =>
-        system is BenchSystems.MicroGenMsgPack or BenchSystems.MicroGenProtobuf or BenchSystems.Grpc;
+        system is BenchSystems.MicroGenMsgPack or BenchSystems.MicroGenProtobuf or BenchSystems.Grpc or BenchSystems.Floor;
 
     /// <summary>Median start-up over <paramref name="repetitions"/> fresh client processes calling <paramref name="server"/>.</summary>
     /// <param name="system">The system whose client starts.</param>

@@ -141,25 +141,63 @@ internal static class FrameReader
     /// <summary>Parses a call payload's header block; returns the body that follows it.</summary>
     public static ReadOnlySequence<byte> ReadCallPayload(in ReadOnlySequence<byte> payload, ref HeaderBlock headers, Utf8StringCache? cache)
     {
-        var reader = new SequenceReader<byte>(payload);
-        var blockLength = ReadVarint(ref reader);
-        if (blockLength > (ulong)reader.Remaining)
+        var first = payload.FirstSpan;
+        if (payload.IsSingleSegment)
         {
-            ProtocolException.Throw($"the header block length {blockLength} runs past the end of the frame");
+            return payload.Slice(ReadHeaderBlock(first, ref headers, cache));
         }
-        var blockEnd = reader.Consumed + (long)blockLength;
-        uint seen = 0;
-        while (reader.Consumed < blockEnd)
+        // The frame spans two of the reader's buffers (rare): parse the block from one span, the
+        // first segment when it holds the whole block, else a copy (bounded by the received frame).
+        Span<byte> prefix = stackalloc byte[MaxVarintLength];
+        var prefixLength = (int)Math.Min(payload.Length, MaxVarintLength);
+        payload.Slice(0, prefixLength).CopyTo(prefix);
+        var position = 0;
+        var blockLength = ReadVarint(prefix[..prefixLength], ref position);
+        if (blockLength > (ulong)(payload.Length - position))
         {
-            var key = ReadVarint(ref reader);
+            ThrowBlockPastFrame(blockLength);
+        }
+        var total = position + (int)blockLength;
+        if (total <= first.Length)
+        {
+            return payload.Slice(ReadHeaderBlock(first, ref headers, cache));
+        }
+        var copy = ArrayPool<byte>.Shared.Rent(total);
+        try
+        {
+            payload.Slice(0, total).CopyTo(copy);
+            ReadHeaderBlock(copy.AsSpan(0, total), ref headers, cache);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+        return payload.Slice(total);
+    }
+
+    /// <summary>Parses a header-block length varint and the block; returns the bytes consumed.</summary>
+    private static int ReadHeaderBlock(ReadOnlySpan<byte> span, ref HeaderBlock headers, Utf8StringCache? cache)
+    {
+        var position = 0;
+        var blockLength = ReadVarint(span, ref position);
+        if (blockLength > (ulong)(span.Length - position))
+        {
+            ThrowBlockPastFrame(blockLength);
+        }
+        var blockEnd = position + (int)blockLength;
+        var block = span[..blockEnd];
+        uint seen = 0;
+        while (position < blockEnd)
+        {
+            var key = ReadVarint(block, ref position);
             if (key == (uint)HeaderKey.User)
             {
-                var name = ReadString(ref reader, blockEnd, null);
+                var name = ReadString(block, ref position, null);
                 if (name.Length == 0)
                 {
                     ProtocolException.Throw("a user header has an empty name");
                 }
-                var value = ReadString(ref reader, blockEnd, null);
+                var value = ReadString(block, ref position, null);
                 (headers.Metadata ??= new Metadata())[name] = value;
                 continue;
             }
@@ -174,28 +212,31 @@ internal static class FrameReader
             }
             switch ((HeaderKey)key)
             {
-                case HeaderKey.Service: headers.Service = ReadString(ref reader, blockEnd, cache); break;
-                case HeaderKey.Endpoint: headers.Endpoint = ReadString(ref reader, blockEnd, cache); break;
-                case HeaderKey.Id: headers.Id = ReadString(ref reader, blockEnd, null); break;
-                case HeaderKey.ContentType: headers.ContentType = ReadString(ref reader, blockEnd, cache); break;
-                case HeaderKey.Error: headers.Error = ReadString(ref reader, blockEnd, null); break;
+                case HeaderKey.Service: headers.Service = ReadString(block, ref position, cache); break;
+                case HeaderKey.Endpoint: headers.Endpoint = ReadString(block, ref position, cache); break;
+                case HeaderKey.Id: headers.Id = ReadString(block, ref position, null); break;
+                case HeaderKey.ContentType: headers.ContentType = ReadString(block, ref position, cache); break;
+                case HeaderKey.Error: headers.Error = ReadString(block, ref position, null); break;
                 case HeaderKey.Timeout:
-                    var length = ReadLength(ref reader, blockEnd);
-                    var valueEnd = reader.Consumed + length;
-                    headers.TimeoutMilliseconds = ReadVarint(ref reader);
-                    if (reader.Consumed != valueEnd)
+                    var length = ReadLength(block, ref position);
+                    var valueEnd = position + length;
+                    headers.TimeoutMilliseconds = ReadVarint(block, ref position);
+                    if (position != valueEnd)
                     {
                         ProtocolException.Throw("the Micro-Timeout value's length does not match its varint");
                     }
                     break;
                 default:
                     // A well-known key from a later version: skip it, it is length-prefixed (§4).
-                    reader.Advance(ReadLength(ref reader, blockEnd));
+                    position += ReadLength(block, ref position);
                     break;
             }
         }
-        return payload.Slice(reader.Position);
+        return blockEnd;
     }
+
+    private static void ThrowBlockPastFrame(uint blockLength) =>
+        ProtocolException.Throw($"the header block length {blockLength} runs past the end of the frame");
 
     /// <summary>
     /// Parses a STREAM_END payload (§3.5): empty (no trailers), or a header-block length varint and a
@@ -242,15 +283,18 @@ internal static class FrameReader
         return (BinaryPrimitives.ReadUInt32BigEndian(fixedPart), (GoAwayCode)BinaryPrimitives.ReadUInt32BigEndian(fixedPart[4..]), reason);
     }
 
-    private static uint ReadVarint(ref SequenceReader<byte> reader)
+    private const int MaxVarintLength = 5;
+
+    private static uint ReadVarint(ReadOnlySpan<byte> span, ref int position)
     {
         uint value = 0;
         for (var shift = 0; shift < 35; shift += 7)
         {
-            if (!reader.TryRead(out var b))
+            if ((uint)position >= (uint)span.Length)
             {
                 ProtocolException.Throw("a varint runs past the end of the frame");
             }
+            var b = span[position++];
             if (shift == 28 && b > 0x0F)
             {
                 ProtocolException.Throw("a varint is larger than 32 bits");
@@ -265,43 +309,36 @@ internal static class FrameReader
         return 0;
     }
 
-    private static int ReadLength(ref SequenceReader<byte> reader, long blockEnd)
+    /// <summary>A value's length varint, checked against the rest of <paramref name="block"/> (the header block).</summary>
+    private static int ReadLength(ReadOnlySpan<byte> block, ref int position)
     {
-        var length = ReadVarint(ref reader);
-        if (length > (ulong)(blockEnd - reader.Consumed))
+        var length = ReadVarint(block, ref position);
+        if (length > (ulong)(block.Length - position))
         {
             ProtocolException.Throw($"a header value of {length} bytes runs past the end of the header block");
         }
         return (int)length;
     }
 
-    private static string ReadString(ref SequenceReader<byte> reader, long blockEnd, Utf8StringCache? cache)
+    private static string ReadString(ReadOnlySpan<byte> block, ref int position, Utf8StringCache? cache)
     {
-        var length = ReadLength(ref reader, blockEnd);
+        var length = ReadLength(block, ref position);
         if (length == 0)
         {
             return string.Empty;
         }
+        var bytes = block.Slice(position, length);
         string value;
         try
         {
-            var unread = reader.UnreadSpan;
-            if (unread.Length >= length)
-            {
-                var bytes = unread[..length];
-                value = cache is not null ? cache.GetOrAdd(bytes, s_strictUtf8) : s_strictUtf8.GetString(bytes);
-            }
-            else
-            {
-                value = s_strictUtf8.GetString(reader.UnreadSequence.Slice(0, length));
-            }
+            value = cache is not null ? cache.GetOrAdd(bytes, s_strictUtf8) : s_strictUtf8.GetString(bytes);
         }
         catch (DecoderFallbackException)
         {
             ProtocolException.Throw("a header holds invalid UTF-8");
             throw;
         }
-        reader.Advance(length);
+        position += length;
         return value;
     }
 

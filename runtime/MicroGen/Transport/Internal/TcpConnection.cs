@@ -6,6 +6,7 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Threading;
 using System.Threading.Tasks;
+using MicroGen.Internal;
 using Microsoft.Extensions.Logging;
 
 namespace MicroGen.Transport.Internal;
@@ -47,7 +48,7 @@ internal abstract class TcpConnection : IAsyncDisposable
     private bool _outputClosed; // guarded by _writeGate
     private bool _flushDeferred; // guarded by _writeGate: frames written but not yet flushed (see BeginDelivery)
     private bool _sendLoopIdle; // guarded by _writeGate: the send loop sent all that was flushed and waits
-    private ArrayBufferWriter<byte>? _directScratch; // guarded by _writeGate
+    private PooledBufferWriter? _directScratch; // guarded by _writeGate
     private Task<int>? _pendingDirectSend; // set under _writeGate while the send loop is idle; the send loop clears it
     private Timer? _deferredFlushBackstop; // guarded by _writeGate
     private int _delivering;
@@ -220,8 +221,8 @@ internal abstract class TcpConnection : IAsyncDisposable
     /// </summary>
     private Exception? SendDirectLocked<TFrame>(TFrame frame) where TFrame : IFrameWrite
     {
-        var scratch = _directScratch ??= new ArrayBufferWriter<byte>(4 * 1024);
-        scratch.ResetWrittenCount();
+        var scratch = _directScratch ??= new PooledBufferWriter(4 * 1024);
+        scratch.Reset();
         frame.Write(scratch);
         try
         {
@@ -236,7 +237,8 @@ internal abstract class TcpConnection : IAsyncDisposable
             }
             else
             {
-                // The pending send owns the buffer now, and the send loop must wait for it.
+                // The pending send owns the buffer now (it is left to the GC, not returned to the
+                // pool), and the send loop must wait for it.
                 _directScratch = null;
                 _pendingDirectSend = send.AsTask();
                 _sendLoopIdle = false;
@@ -250,10 +252,8 @@ internal abstract class TcpConnection : IAsyncDisposable
         }
         finally
         {
-            if (_directScratch is { Capacity: > 2 * MaxDirectSendPayload })
-            {
-                _directScratch = null;
-            }
+            // Not in use now (a pending send took it away): a buffer grown past this goes back to the pool.
+            _directScratch?.Clear(2 * MaxDirectSendPayload);
         }
     }
 
