@@ -2,6 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Linq;
 using System.Net;
 using System.Net.Http;
 using System.Net.Sockets;
@@ -57,7 +58,7 @@ if (Environment.GetEnvironmentVariable("MICROGEN_BENCH_STARTUP_TRACE") == "1")
 {
     // Diagnosis only: what the JIT did before the line (Native AOT reports 0).
     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"TRACE jit to first reply {Reply.JitMethods} methods {Reply.JitTime.TotalMilliseconds:0.0} ms, to exit {System.Runtime.JitInfo.GetCompiledMethodCount()} methods"));
+        $"TRACE jit to first reply {Reply.JitMethods} methods {Reply.JitTime.TotalMilliseconds:0.0} ms, to exit {System.Runtime.JitInfo.GetCompiledMethodCount()} methods; assemblies loaded {Reply.Assemblies}"));
 }
 return ok ? 0 : 1;
 
@@ -135,11 +136,16 @@ internal static class Reply
     public static DateTime At;
     public static long JitMethods;
     public static TimeSpan JitTime;
+    public static string? Assemblies;
 
     public static void Received()
     {
         At = DateTime.Now;
         JitMethods = System.Runtime.JitInfo.GetCompiledMethodCount();
         JitTime = System.Runtime.JitInfo.GetCompilationTime();
+        if (Environment.GetEnvironmentVariable("MICROGEN_BENCH_STARTUP_TRACE") == "1")
+        {
+            Assemblies = string.Join(' ', AppDomain.CurrentDomain.GetAssemblies().Select(a => a.GetName().Name));
+        }
     }
 }
