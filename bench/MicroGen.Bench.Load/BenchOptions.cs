@@ -163,7 +163,7 @@ internal sealed class BenchOptions
         options.Measure = TimeSpan.FromSeconds(measure ?? (options.Quick ? 1 : 3));
         options.Rounds = Math.Max(1, rounds ?? (options.Quick ? 1 : 2));
         options.SampleWindow = TimeSpan.FromSeconds(options.Quick ? 0.25 : 1);
-        options.StartupRepetitions = options.Quick ? 3 : 7;
+        options.StartupRepetitions = options.Quick ? 3 : 11;
         return options;
     }
 

@@ -161,38 +161,30 @@ try
 
     if (options.Startup)
     {
-        Console.WriteLine("-- start-up");
+        Console.WriteLine("-- start-up (the series take turns, one process each per round)");
+        var series = new List<Startup.Series>();
         foreach (var (system, server, _) in running)
         {
-            try
+            series.Add(new(system, server, null, "jit"));
+        }
+        foreach (var (client, build) in new[] { (options.StartupPackage, "jit-package"), (options.StartupReadyToRun, "ready-to-run"), (options.StartupNative, "native-aot") })
+        {
+            if (client is null)
             {
-                var (m, detail) = await Startup.MeasureAsync(system, server, payloads[0], options.StartupRepetitions);
-                results.Add(m);
-                Console.WriteLine($"  {system.Name}: {detail}");
-                if (options.StartupPackage is { } package && Startup.HasNativeClient(system.Name))
+                continue;
+            }
+            foreach (var (system, server, _) in running)
+            {
+                if (Startup.HasNativeClient(system.Name))
                 {
-                    (m, detail) = await Startup.MeasureAsync(system, server, payloads[0], options.StartupRepetitions, package, "jit-package");
-                    results.Add(m);
-                    Console.WriteLine($"  {system.Name} (JIT client on the MicroGen package): {detail}");
-                }
-                if (options.StartupReadyToRun is { } readyToRun && Startup.HasNativeClient(system.Name))
-                {
-                    (m, detail) = await Startup.MeasureAsync(system, server, payloads[0], options.StartupRepetitions, readyToRun, "ready-to-run");
-                    results.Add(m);
-                    Console.WriteLine($"  {system.Name} (ReadyToRun client): {detail}");
-                }
-                if (options.StartupNative is { } native && Startup.HasNativeClient(system.Name))
-                {
-                    (m, detail) = await Startup.MeasureAsync(system, server, payloads[0], options.StartupRepetitions, native, "native-aot");
-                    results.Add(m);
-                    Console.WriteLine($"  {system.Name} (Native AOT client): {detail}");
+                    series.Add(new(system, server, client, build));
                 }
             }
-            catch (Exception e) when (e is InvalidOperationException or OperationCanceledException)
-            {
-                Console.WriteLine($"  {system.Name}: start-up failed: {e.Message}");
-                results.Add(new Measurement { System = system.Name, Scenario = "startup", Concurrency = 1, Payload = payloads[0].Size, Note = $"failed: {e.Message}" });
-            }
+        }
+        foreach (var (s, m, detail) in await Startup.MeasureAsync(series, payloads[0], options.StartupRepetitions))
+        {
+            results.Add(m);
+            Console.WriteLine($"  {s.System.Name} ({s.Build}): {detail}");
         }
     }
 }

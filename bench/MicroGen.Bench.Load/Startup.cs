@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.Linq;
@@ -22,65 +23,101 @@ internal static class Startup
     public static bool HasNativeClient(string system) =>
         system is BenchSystems.MicroGenMsgPack or BenchSystems.MicroGenProtobuf or BenchSystems.Grpc or BenchSystems.Floor;
 
-    /// <summary>Median start-up over <paramref name="repetitions"/> fresh client processes calling <paramref name="server"/>.</summary>
-    /// <param name="system">The system whose client starts.</param>
-    /// <param name="server">The running server it calls.</param>
-    /// <param name="payload">The request payload.</param>
-    /// <param name="repetitions">How many fresh processes.</param>
-    /// <param name="nativeClient">A built <c>MicroGen.Bench.Startup</c> (Native AOT, ReadyToRun, or JIT on the MicroGen package) to run instead of the harness's own client.</param>
-    /// <param name="build">How <paramref name="nativeClient"/> was built: <c>native-aot</c>, <c>ready-to-run</c> or <c>jit-package</c>.</param>
-    public static async Task<(Measurement Result, string Detail)> MeasureAsync(IBenchSystem system, ServerProcess server, Payload payload, int repetitions, string? nativeClient = null, string build = "native-aot")
+    /// <summary>One start-up series: a system's client in one build, calling that system's running server.</summary>
+    /// <param name="System">The system whose client starts.</param>
+    /// <param name="Server">The running server it calls.</param>
+    /// <param name="Client">A built <c>MicroGen.Bench.Startup</c> (Native AOT, ReadyToRun, or JIT on the MicroGen package), or null for the harness's own client.</param>
+    /// <param name="Build">How the client was built: <c>jit</c> (the harness), <c>jit-package</c>, <c>ready-to-run</c> or <c>native-aot</c>.</param>
+    public sealed record Series(IBenchSystem System, ServerProcess Server, string? Client, string Build);
+
+    /// <summary>
+    /// Median start-up of each series over <paramref name="repetitions"/> fresh client processes. The
+    /// series take turns (one process of each per round), so a machine that gets busier or quieter
+    /// during the measurement moves every series alike and the ratios between them stay fair.
+    /// </summary>
+    public static async Task<IReadOnlyList<(Series Series, Measurement Result, string Detail)>> MeasureAsync(IReadOnlyList<Series> series, Payload payload, int repetitions)
     {
-        var wall = new double[repetitions];
-        var own = new double[repetitions];
-        for (var i = 0; i < repetitions; i++)
+        var wall = series.Select(_ => new double[repetitions]).ToArray();
+        var own = series.Select(_ => new double[repetitions]).ToArray();
+        var failures = new string?[series.Count];
+        for (var round = 0; round < repetitions; round++)
         {
-            var size = payload.Size.ToString(CultureInfo.InvariantCulture);
-            ProcessStartInfo start;
-            if (nativeClient is null)
+            for (var i = 0; i < series.Count; i++)
             {
-                start = ServerProcess.SelfCommand("startup-client", system.Name, server.Address, size);
-            }
-            else
-            {
-                start = new ProcessStartInfo(nativeClient) { UseShellExecute = false };
-                foreach (var arg in new[] { system.Name, server.Address, size })
+                if (failures[i] is not null)
                 {
-                    start.ArgumentList.Add(arg);
+                    continue;
+                }
+                try
+                {
+                    (wall[i][round], own[i][round]) = await RunOnceAsync(series[i], payload).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is InvalidOperationException or OperationCanceledException or System.ComponentModel.Win32Exception)
+                {
+                    failures[i] = e.Message;
                 }
             }
-            start.RedirectStandardOutput = true;
-            var watch = Stopwatch.StartNew();
-            using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the client process");
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            string? line;
-            while ((line = await process.StandardOutput.ReadLineAsync(timeout.Token).ConfigureAwait(false)) is not null
-                   && !line.StartsWith("FIRST_REPLY ", StringComparison.Ordinal))
-            {
-            }
-            wall[i] = watch.Elapsed.TotalMilliseconds;
-            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-            if (line is null || !line.StartsWith("FIRST_REPLY ok ", StringComparison.Ordinal))
-            {
-                throw new InvalidOperationException($"the {system.Name} start-up client failed: {line ?? $"exit code {process.ExitCode}"}");
-            }
-            own[i] = double.Parse(line["FIRST_REPLY ok ".Length..], CultureInfo.InvariantCulture);
         }
-        var result = new Measurement
+        var results = new List<(Series, Measurement, string)>();
+        for (var i = 0; i < series.Count; i++)
         {
-            System = system.Name,
-            Scenario = "startup",
-            Concurrency = 1,
-            Payload = payload.Size,
-            StartupMs = Median(wall),
-            StartupInProcessMs = Median(own),
-            Calls = repetitions,
-            ClientBuild = nativeClient is null ? "jit" : build,
-        };
-        var detail = string.Create(CultureInfo.InvariantCulture,
-            $"median {Median(wall):0} ms from Process.Start to first reply (runs: {string.Join(", ", wall.Select(w => w.ToString("0", CultureInfo.InvariantCulture)))}); " +
-            $"in-process from OS start time: median {Median(own):0} ms");
-        return (result, detail);
+            var s = series[i];
+            if (failures[i] is { } failure)
+            {
+                results.Add((s, new Measurement { System = s.System.Name, Scenario = "startup", Concurrency = 1, Payload = payload.Size, ClientBuild = s.Build, Note = $"failed: {failure}" }, $"failed: {failure}"));
+                continue;
+            }
+            var result = new Measurement
+            {
+                System = s.System.Name,
+                Scenario = "startup",
+                Concurrency = 1,
+                Payload = payload.Size,
+                StartupMs = Median(wall[i]),
+                StartupInProcessMs = Median(own[i]),
+                Calls = repetitions,
+                ClientBuild = s.Build,
+            };
+            var detail = string.Create(CultureInfo.InvariantCulture,
+                $"median {Median(wall[i]):0} ms from Process.Start to first reply (runs: {string.Join(", ", wall[i].Select(w => w.ToString("0", CultureInfo.InvariantCulture)))}); " +
+                $"in-process from OS start time: median {Median(own[i]):0} ms");
+            results.Add((s, result, detail));
+        }
+        return results;
+    }
+
+    private static async Task<(double Wall, double InProcess)> RunOnceAsync(Series series, Payload payload)
+    {
+        var size = payload.Size.ToString(CultureInfo.InvariantCulture);
+        ProcessStartInfo start;
+        if (series.Client is null)
+        {
+            start = ServerProcess.SelfCommand("startup-client", series.System.Name, series.Server.Address, size);
+        }
+        else
+        {
+            start = new ProcessStartInfo(series.Client) { UseShellExecute = false };
+            foreach (var arg in new[] { series.System.Name, series.Server.Address, size })
+            {
+                start.ArgumentList.Add(arg);
+            }
+        }
+        start.RedirectStandardOutput = true;
+        var watch = Stopwatch.StartNew();
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the client process");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        string? line;
+        while ((line = await process.StandardOutput.ReadLineAsync(timeout.Token).ConfigureAwait(false)) is not null
+               && !line.StartsWith("FIRST_REPLY ", StringComparison.Ordinal))
+        {
+        }
+        var wall = watch.Elapsed.TotalMilliseconds;
+        await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+        if (line is null || !line.StartsWith("FIRST_REPLY ok ", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"the {series.System.Name} start-up client ({series.Build}) failed: {line ?? $"exit code {process.ExitCode}"}");
+        }
+        return (wall, double.Parse(line["FIRST_REPLY ok ".Length..], CultureInfo.InvariantCulture));
     }
 
     /// <summary>The <c>startup-client</c> mode: connect, one call, report, exit.</summary>

@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.Buffers.Binary;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Net;
@@ -60,12 +61,24 @@ if (Environment.GetEnvironmentVariable("MICROGEN_BENCH_STARTUP_TRACE") == "1")
     Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"TRACE jit to first reply {Reply.JitMethods} methods {Reply.JitTime.TotalMilliseconds:0.0} ms, to exit {System.Runtime.JitInfo.GetCompiledMethodCount()} methods; assemblies loaded {Reply.Assemblies}"));
 }
+// Closing the client is not part of the first reply: it comes after the line.
+foreach (var resource in Reply.Resources)
+{
+    if (resource is IAsyncDisposable asyncDisposable)
+    {
+        await asyncDisposable.DisposeAsync();
+    }
+    else
+    {
+        ((IDisposable)resource).Dispose();
+    }
+}
 return ok ? 0 : 1;
 
 static async Task<string> CallMicroGenAsync(bool msgpack, string address, string name)
 {
     // As the load harness's client: a client alone on the default TCP transport, the server's address given directly.
-    await using var client = Micro.CreateClient(o => o.Registry = new InMemoryRegistry());
+    var client = Reply.Keep(Micro.CreateClient(o => o.Registry = new InMemoryRegistry()));
     var options = new CallOptions { Address = address };
     var message = msgpack
         ? (await client.For<IHelloMsgPack>(options).SayHello(new HelloRequestDto { Name = name })).Message
@@ -77,7 +90,7 @@ static async Task<string> CallMicroGenAsync(bool msgpack, string address, string
 static async Task<string> CallGrpcAsync(string address, string name)
 {
     // As the load harness's grpc-dotnet client (GrpcSystem.CreateChannel).
-    using var channel = GrpcChannel.ForAddress($"http://{address}", new GrpcChannelOptions
+    var channel = Reply.Keep(GrpcChannel.ForAddress($"http://{address}", new GrpcChannelOptions
     {
         HttpHandler = new SocketsHttpHandler
         {
@@ -86,7 +99,7 @@ static async Task<string> CallGrpcAsync(string address, string name)
             KeepAlivePingDelay = TimeSpan.FromSeconds(60),
             KeepAlivePingTimeout = TimeSpan.FromSeconds(30),
         },
-    });
+    }));
     var reply = await new Greeter.GreeterClient(channel).SayHelloAsync(new HelloRequest { Name = name });
     Reply.Received();
     return reply.Message;
@@ -96,7 +109,7 @@ static async Task<string> CallFloorAsync(string address, string name)
 {
     // The floor server's frame (FloorSystem): [int32 id][int32 length][payload], little-endian; the
     // reply carries "Hello " + payload under the same id.
-    using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+    var socket = Reply.Keep(new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true });
     await socket.ConnectAsync(IPEndPoint.Parse(address));
     var payload = Encoding.UTF8.GetBytes(name);
     var request = new byte[8 + payload.Length];
@@ -137,6 +150,15 @@ internal static class Reply
     public static long JitMethods;
     public static TimeSpan JitTime;
     public static string? Assemblies;
+
+    /// <summary>The clients to close once the line is out.</summary>
+    public static readonly List<object> Resources = [];
+
+    public static T Keep<T>(T resource) where T : class
+    {
+        Resources.Add(resource);
+        return resource;
+    }
 
     public static void Received()
     {
