@@ -146,6 +146,37 @@ public sealed class TcpTransportUnaryTests : TransportTestBase
     }
 
     [Test]
+    public async Task Invoke_LargeHeaderBlocksBackToBack_EachCallParsesWhereverTheReadBuffersSplitIt()
+    {
+        // Arrange: 300 calls of 1-3 KB of metadata and 0-9 KB of body on one connection, about 2 MB
+        // each way, so frames cross the reader's 64 KiB buffers at many offsets, header blocks included.
+        var listener = await ListenAsync(new EchoHandler());
+        var connection = await DialAsync(listener.Address);
+        static Metadata MetadataOf(int i) => new Metadata()
+            .Set("Call", i.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .Set("Pad", new string((char)('a' + i % 26), 1000 + i * 7 % 2000));
+
+        // Act
+        var calls = Enumerable.Range(0, 300).Select(async i =>
+        {
+            await Task.Yield();
+            var body = $"call-{i}-" + new string('x', i * 331 % 9000);
+            using var response = await connection.InvokeAsync(Calls.Request(body, metadata: MetadataOf(i)));
+            return (i, body, text: response.Text(), call: response.Metadata?.Get("Call"), pad: response.Metadata?.Get("Pad"));
+        }).ToArray();
+        var results = await Task.WhenAll(calls).DefaultTimeout();
+
+        // Assert
+        foreach (var (i, body, text, call, pad) in results)
+        {
+            Assert.That(text, Is.EqualTo(body));
+            Assert.That(call, Is.EqualTo(i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.That(pad, Is.EqualTo(MetadataOf(i).Get("Pad")));
+        }
+        Assert.That(connection.IsAvailable, Is.True);
+    }
+
+    [Test]
     public async Task Invoke_RequestOverPeersFrameLimit_Fails413WithoutClosingConnection()
     {
         // Arrange
