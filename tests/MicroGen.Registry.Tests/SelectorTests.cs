@@ -227,4 +227,55 @@ public sealed class SelectorTests
             Assert.That(picks.Distinct(), Is.EqualTo(new[] { "a" }), selector.Name);
         }
     }
+
+    [Test]
+    public void Select_OneEntryNothingMarked_AllocatesNothing()
+    {
+        foreach (var selector in Both())
+        {
+            var services = OneVersion(N("a"), N("b"), N("c"));
+            var node = services[0].Nodes[0];
+            SelectAndReportSuccess(selector, services, node, 100); // warm up
+
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            SelectAndReportSuccess(selector, services, node, 1000);
+            var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+            // Every call routed through the registry selects a node and reports its success.
+            Assert.That(allocated, Is.Zero, selector.Name);
+        }
+    }
+
+    [Test]
+    public void Mark_ConcurrentFailuresThenSuccesses_LeaveNoNodeBackingOff()
+    {
+        foreach (var selector in Both(new ManualTimeProvider()))
+        {
+            var nodes = new[] { N("a"), N("b"), N("c"), N("d") };
+            var services = OneVersion(nodes);
+
+            System.Threading.Tasks.Parallel.For(0, 4000, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+                selector.Mark("svc", nodes[i % nodes.Length], i % 3 == 0 ? null : Failure));
+            foreach (var node in nodes)
+            {
+                selector.Mark("svc", node, null);
+            }
+
+            // Back to the state of a fresh selector: every node in rotation, and selection on the
+            // path that reads no back-off (it allocates nothing).
+            Assert.That(Pick(selector, services, 200).Distinct(), Is.EquivalentTo(new[] { "a", "b", "c", "d" }), selector.Name);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            SelectAndReportSuccess(selector, services, nodes[0], 100);
+            Assert.That(GC.GetAllocatedBytesForCurrentThread() - before, Is.Zero, selector.Name);
+        }
+    }
+
+    private static void SelectAndReportSuccess(ISelector selector, IReadOnlyList<ServiceInfo> services, Node node, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            _ = selector.Select("svc", services);
+            selector.Mark("svc", node, null);
+        }
+    }
 }

@@ -63,6 +63,7 @@ internal static class BenchSystems
     public const string Grpc = "grpc-dotnet";
     public const string Floor = "floor";
     public const string MicroGenManual = "microgen-manual";
+    public const string MicroGenRegistry = "microgen-registry";
 
     public static readonly string[] All = [MicroGenMsgPack, MicroGenProtobuf, Grpc, Floor];
 
@@ -72,6 +73,7 @@ internal static class BenchSystems
         MicroGenMsgPack => 0,
         MicroGenProtobuf => 1,
         MicroGenManual => 2,
+        MicroGenRegistry => 2,
         Grpc => 3,
         Floor => 4,
         _ => 5,
@@ -86,6 +88,7 @@ internal static class BenchSystems
         Grpc => new GrpcSystem(),
         Floor => new FloorSystem(),
         MicroGenManual => new MicroGenManualSystem(),
+        MicroGenRegistry => new MicroGenSystem(msgpack: true, viaRegistry: true),
         _ => throw new ArgumentException($"unknown system '{name}'; known: {string.Join(", ", All)}"),
     };
 

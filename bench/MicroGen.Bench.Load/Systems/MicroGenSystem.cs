@@ -15,10 +15,13 @@ namespace MicroGen.Bench.Load.Systems;
 /// contract (<see cref="IHelloMsgPack"/>) or the protobuf one (<see cref="IHelloProtobuf"/>). The
 /// client calls the server's address directly (<see cref="CallOptions.Address"/>), so no registry
 /// lookup is on the path, as grpc-dotnet's channel has none; everything else is the defaults.
+/// <c>microgen-registry</c> (not in the default set) is the MessagePack one routed as an application
+/// routes by default: no address, the node found through a cached registry and picked by the
+/// default selector on every call.
 /// </summary>
-internal sealed class MicroGenSystem(bool msgpack) : IBenchSystem
+internal sealed class MicroGenSystem(bool msgpack, bool viaRegistry = false) : IBenchSystem
 {
-    public string Name => msgpack ? BenchSystems.MicroGenMsgPack : BenchSystems.MicroGenProtobuf;
+    public string Name => viaRegistry ? BenchSystems.MicroGenRegistry : msgpack ? BenchSystems.MicroGenMsgPack : BenchSystems.MicroGenProtobuf;
 
     public string? StreamingUnsupported => null;
 
@@ -50,8 +53,25 @@ internal sealed class MicroGenSystem(bool msgpack) : IBenchSystem
             throw new NotSupportedException("no generated code is registered for the benchmark contracts (the source generator is not in this build)");
         }
         // A client alone, as grpc-dotnet's side is a channel alone: the default TCP transport, owned by the client.
-        var client = Micro.CreateClient(o => o.Registry = new InMemoryRegistry());
-        return Task.FromResult<IBenchClient>(new Client(client, address, msgpack));
+        if (!viaRegistry)
+        {
+            var client = Micro.CreateClient(o => o.Registry = new InMemoryRegistry());
+            return Task.FromResult<IBenchClient>(new Client(client, address, msgpack));
+        }
+        return ConnectThroughRegistryAsync(address);
+    }
+
+    private static async Task<IBenchClient> ConnectThroughRegistryAsync(string address)
+    {
+        // The server runs in another process: its node is registered here, in the in-memory registry
+        // behind the cache every client puts in front of a remote registry (Micro.CreateClient).
+        var registry = new InMemoryRegistry();
+        await registry.RegisterAsync(
+            new ServiceInfo { Name = "bench-msgpack", Version = "1.0.0", Nodes = [new Node { Id = "bench-msgpack-1", Address = address }] },
+            new RegisterOptions(TimeSpan.FromDays(1))).ConfigureAwait(false);
+        var cache = new CachingRegistry(registry);
+        var client = Micro.CreateClient(o => o.Registry = cache);
+        return new Client(client, address: null, msgpack: true, owned: cache);
     }
 
     public long ServerUserBytes(Payload payload) => msgpack
@@ -82,7 +102,7 @@ internal sealed class MicroGenSystem(bool msgpack) : IBenchSystem
         public ValueTask DisposeAsync() => service.DisposeAsync();
     }
 
-    private sealed class Client(IClient client, string address, bool msgpack) : IBenchClient
+    private sealed class Client(IClient client, string? address, bool msgpack, IAsyncDisposable? owned = null) : IBenchClient
     {
         private readonly CallOptions _options = new() { Address = address };
 
@@ -117,7 +137,14 @@ internal sealed class MicroGenSystem(bool msgpack) : IBenchSystem
                 ? 1
                 : throw new InvalidOperationException($"stream message {index} has the wrong content");
 
-        public ValueTask DisposeAsync() => client.DisposeAsync();
+        public async ValueTask DisposeAsync()
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+            if (owned is not null)
+            {
+                await owned.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 
     private sealed class MsgPackCaller(IHelloMsgPack proxy, Payload payload) : UnaryCaller

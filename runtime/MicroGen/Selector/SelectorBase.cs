@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Threading;
 using MicroGen.Registry;
 
 namespace MicroGen.Selector;
@@ -12,6 +13,7 @@ namespace MicroGen.Selector;
 public abstract class SelectorBase : ISelector
 {
     private readonly ConcurrentDictionary<string, Backoff> _marked = new(StringComparer.Ordinal);
+    private int _markedCount; // entries in _marked: counted, as the dictionary's own Count and IsEmpty take every lock
 
     /// <summary>Creates the selector.</summary>
     protected SelectorBase(SelectorOptions? options) => Options = options ?? new SelectorOptions();
@@ -26,23 +28,36 @@ public abstract class SelectorBase : ISelector
     public Node? Select(string service, IReadOnlyList<ServiceInfo> services, SelectOptions? options = null)
     {
         options ??= SelectOptions.Default;
-        foreach (var filter in options.Filters)
+        var filters = options.Filters;
+        for (var i = 0; i < filters.Count; i++)
         {
-            services = filter(services);
+            services = filters[i](services);
         }
 
-        var now = Options.TimeProvider.GetUtcNow();
+        // Every call without an address comes here: the usual case (one registry entry, nothing
+        // excluded, no node backing off) picks straight from the entry's nodes, allocating nothing.
+        var excluded = options.ExcludedNodes;
+        var anyMarked = Volatile.Read(ref _markedCount) != 0;
+        if (services.Count == 1 && excluded.Count == 0 && !anyMarked)
+        {
+            var nodes = services[0].Nodes;
+            return nodes.Count == 0 ? null : Pick(service, nodes);
+        }
+
+        var now = anyMarked ? Options.TimeProvider.GetUtcNow() : default;
         List<Node>? healthy = null;
         List<Node>? marked = null;
-        foreach (var info in services)
+        for (var i = 0; i < services.Count; i++)
         {
-            foreach (var node in info.Nodes)
+            var nodes = services[i].Nodes;
+            for (var j = 0; j < nodes.Count; j++)
             {
-                if (options.ExcludedNodes.Count > 0 && Contains(options.ExcludedNodes, node.Id))
+                var node = nodes[j];
+                if (excluded.Count > 0 && Contains(excluded, node.Id))
                 {
                     continue;
                 }
-                if (!_marked.IsEmpty && _marked.TryGetValue(node.Id, out var backoff) && backoff.Until > now)
+                if (anyMarked && _marked.TryGetValue(node.Id, out var backoff) && backoff.Until > now)
                 {
                     (marked ??= new List<Node>()).Add(node);
                     continue;
@@ -62,19 +77,31 @@ public abstract class SelectorBase : ISelector
         ArgumentNullException.ThrowIfNull(node);
         if (error is null)
         {
-            _marked.TryRemove(node.Id, out _);
+            // Every successful call reports here: with no node backing off there is nothing to clear,
+            // and the dictionary's lock is not taken.
+            if (Volatile.Read(ref _markedCount) != 0 && _marked.TryRemove(node.Id, out _))
+            {
+                Interlocked.Decrement(ref _markedCount);
+            }
             return;
         }
         var now = Options.TimeProvider.GetUtcNow();
-        _marked.AddOrUpdate(
-            node.Id,
-            static (_, state) => new Backoff(1, state.now + state.backoff),
-            static (_, previous, state) =>
+        while (true)
+        {
+            if (_marked.TryGetValue(node.Id, out var previous))
             {
                 var failures = Math.Min(previous.Failures + 1, 8);
-                return new Backoff(failures, state.now + state.backoff * (1 << (failures - 1)));
-            },
-            (now, backoff: Options.MarkBackoff));
+                if (_marked.TryUpdate(node.Id, new Backoff(failures, now + Options.MarkBackoff * (1 << (failures - 1))), previous))
+                {
+                    return;
+                }
+            }
+            else if (_marked.TryAdd(node.Id, new Backoff(1, now + Options.MarkBackoff)))
+            {
+                Interlocked.Increment(ref _markedCount);
+                return;
+            }
+        }
     }
 
     /// <summary>Chooses one of <paramref name="candidates"/> (never empty).</summary>
@@ -82,6 +109,17 @@ public abstract class SelectorBase : ISelector
 
     private static bool Contains(IReadOnlyCollection<string> ids, string id)
     {
+        if (ids is IReadOnlyList<string> list)
+        {
+            for (var i = 0; i < list.Count; i++)
+            {
+                if (list[i] == id)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
         foreach (var candidate in ids)
         {
             if (candidate == id)
