@@ -62,7 +62,8 @@ internal sealed class BenchOptions
         usage: MicroGen.Bench.Load [options]
           --quick                 a short run (under 90 s); its ratios are indicative only
           --json PATH             write every measurement as a JSON array of objects to PATH
-          --systems a,b           of: microgen-msgpack, microgen-protobuf, grpc-dotnet, floor (default: all)
+          --systems a,b           of: microgen-msgpack, microgen-protobuf, grpc-dotnet, floor (default: all),
+                                  and microgen-manual, microgen-registry (opt-in, see bench/README.md)
           --concurrency 1,16      closed-loop callers (default: 1,16,64,256)
           --payload 16,4096       request payload bytes (default: 16,4096)
           --scenarios s,t         of: unary, server-stream, startup (default: all)
