@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using BenchmarkDotNet.Attributes;
+using MicroGen.Testing;
 using MicroGen.Transport;
 using MicroGen.Transport.Internal;
 
@@ -46,10 +47,7 @@ public class FrameBenchmarks
         Encode();
         var bytes = _writer.WrittenSpan.ToArray();
         _frame = new ReadOnlySequence<byte>(bytes);
-        var split = TcpProtocol.FrameHeaderSize + 12; // inside the header block
-        var first = new Segment(bytes.AsMemory(0, split), 0);
-        var second = first.Append(bytes.AsMemory(split));
-        _splitFrame = new ReadOnlySequence<byte>(first, 0, second, second.Memory.Length);
+        _splitFrame = Sequences.Split(bytes, TcpProtocol.FrameHeaderSize + 12); // inside the header block
         if (Decode(_frame) != Body || Decode(_splitFrame) != Body)
         {
             throw new InvalidOperationException("the frame did not decode to its body");
@@ -80,21 +78,5 @@ public class FrameBenchmarks
         var payload = buffer.Slice(TcpProtocol.FrameHeaderSize, header.Length);
         var headers = default(HeaderBlock);
         return FrameReader.ReadCallPayload(payload, ref headers, _cache).Length;
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using System.Linq;
 using System.Text;
+using MicroGen.Testing;
 using MicroGen.Transport;
 using MicroGen.Transport.Internal;
 using NUnit.Framework;
@@ -23,7 +24,7 @@ public sealed class FrameReaderTests
         var payload = RequestPayload(userHeaders: 3);
         for (var split = 1; split < payload.Length; split++)
         {
-            AssertParsed(Segments(payload, split), $"split at {split}");
+            AssertParsed(Sequences.Split(payload, split), $"split at {split}");
         }
     }
 
@@ -32,7 +33,7 @@ public sealed class FrameReaderTests
     {
         var payload = RequestPayload(userHeaders: 2);
 
-        AssertParsed(Segments(payload, Enumerable.Range(1, payload.Length - 1).ToArray()), "one byte per segment", userHeaders: 2);
+        AssertParsed(Sequences.Split(payload, Enumerable.Range(1, payload.Length - 1).ToArray()), "one byte per segment", userHeaders: 2);
     }
 
     [Test]
@@ -41,7 +42,7 @@ public sealed class FrameReaderTests
         // 40 user headers of 200 bytes: a block of ~8 KB, split in the middle of a value.
         var payload = RequestPayload(userHeaders: 40, valueLength: 200);
 
-        AssertParsed(Segments(payload, 3, payload.Length / 2), "three segments", userHeaders: 40, valueLength: 200);
+        AssertParsed(Sequences.Split(payload, 3, payload.Length / 2), "three segments", userHeaders: 40, valueLength: 200);
     }
 
     [TestCase(1)]
@@ -51,7 +52,7 @@ public sealed class FrameReaderTests
     {
         byte[] payload = [0xC8, 0x01, 1, 4, (byte)'e', (byte)'c', (byte)'h', (byte)'o']; // block length 200
 
-        var error = Assert.Throws<ProtocolException>(() => Parse(Segments(payload, split)));
+        var error = Assert.Throws<ProtocolException>(() => Parse(Sequences.Split(payload, split)));
 
         Assert.That(error!.Message, Does.Contain("header block length 200 runs past the end of the frame"));
     }
@@ -63,7 +64,7 @@ public sealed class FrameReaderTests
         // A block of 6 bytes whose Service value claims 9.
         byte[] payload = [6, 1, 9, (byte)'e', (byte)'c', (byte)'h', (byte)'o', 0, 0, 0, 0, 0];
 
-        var error = Assert.Throws<ProtocolException>(() => Parse(Segments(payload, split)));
+        var error = Assert.Throws<ProtocolException>(() => Parse(Sequences.Split(payload, split)));
 
         Assert.That(error!.Message, Does.Contain("a header value of 9 bytes runs past the end of the header block"));
     }
@@ -115,32 +116,4 @@ public sealed class FrameReaderTests
     }
 
     private static string Value(int i, int length) => $"{i}:".PadRight(length, 'v');
-
-    private static ReadOnlySequence<byte> Segments(byte[] bytes, params int[] splits)
-    {
-        var bounds = splits.Where(s => s > 0 && s < bytes.Length).Distinct().Order().Append(bytes.Length).ToArray();
-        var first = new Segment(bytes.AsMemory(0, bounds[0]), 0);
-        var last = first;
-        for (var i = 1; i < bounds.Length; i++)
-        {
-            last = last.Append(bytes.AsMemory(bounds[i - 1], bounds[i] - bounds[i - 1]));
-        }
-        return new ReadOnlySequence<byte>(first, 0, last, last.Memory.Length);
-    }
-
-    private sealed class Segment : ReadOnlySequenceSegment<byte>
-    {
-        public Segment(ReadOnlyMemory<byte> memory, long runningIndex)
-        {
-            Memory = memory;
-            RunningIndex = runningIndex;
-        }
-
-        public Segment Append(ReadOnlyMemory<byte> memory)
-        {
-            var next = new Segment(memory, RunningIndex + Memory.Length);
-            Next = next;
-            return next;
-        }
-    }
 }
