@@ -115,4 +115,86 @@ public sealed class InMemoryRegistryTests
         await events.Completion.WaitAsync(Timeouts.Wait);
         Assert.That(events.Ended, Is.True);
     }
+
+    [Test]
+    public async Task GetServiceAsync_Repeated_ServesOneSharedResultWithoutAllocating()
+    {
+        // Arrange: every call routed through the registry looks its service up.
+        await using var registry = new InMemoryRegistry();
+        await registry.RegisterAsync(Services.Make("svc", "n1"));
+        await registry.RegisterAsync(Services.Make("svc", "n2"));
+        var first = await registry.GetServiceAsync("svc");
+
+        // Act
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        IReadOnlyList<ServiceInfo> again = first;
+        for (var i = 0; i < 1000; i++)
+        {
+            again = registry.GetServiceAsync("svc").Result;
+        }
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // Assert
+        Assert.That(again, Is.SameAs(first));
+        Assert.That(allocated, Is.Zero);
+        Assert.That(first.Single().Nodes.Select(n => n.Id), Is.EqualTo(new[] { "n1", "n2" }));
+        Assert.That(first, Is.Not.AssignableTo<List<ServiceInfo>>(), "the shared result is read-only");
+        Assert.That(first.Single().Nodes, Is.Not.AssignableTo<List<Node>>());
+    }
+
+    [Test]
+    public async Task GetServiceAsync_AfterRegisterOrDeregister_SeesTheChangeAtOnce()
+    {
+        // Arrange
+        await using var registry = new InMemoryRegistry();
+        await registry.RegisterAsync(Services.Make("svc", "n1"));
+        var initially = await registry.GetServiceAsync("svc");
+
+        // Act
+        await registry.RegisterAsync(Services.Make("svc", "n2"));
+        var afterAdd = await registry.GetServiceAsync("svc");
+        await registry.RegisterAsync(Services.Make("svc", "n3", version: "2.0.0"));
+        var afterVersion = await registry.GetServiceAsync("svc");
+        await registry.DeregisterAsync(Services.Make("svc", "n1"));
+        var afterRemove = await registry.GetServiceAsync("svc");
+        var unknown = await registry.GetServiceAsync("other");
+        await registry.RegisterAsync(Services.Make("other", "o1"));
+        var registeredLater = await registry.GetServiceAsync("other");
+
+        // Assert
+        Assert.That(NodeIds(initially), Is.EqualTo(new[] { "n1" }));
+        Assert.That(NodeIds(afterAdd), Is.EqualTo(new[] { "n1", "n2" }));
+        Assert.That(NodeIds(afterVersion), Is.EquivalentTo(new[] { "n1", "n2", "n3" }));
+        Assert.That(NodeIds(afterRemove), Is.EquivalentTo(new[] { "n2", "n3" }));
+        Assert.That(unknown, Is.Empty);
+        Assert.That(NodeIds(registeredLater), Is.EqualTo(new[] { "o1" }));
+    }
+
+    [Test]
+    public async Task GetServiceAsync_ServedFromAnEarlierLookup_StillDropsEachNodeWhenItExpires()
+    {
+        // Arrange: n1 lives 10 s, n2 20 s; the first lookup is made at once.
+        var time = new ManualTimeProvider();
+        await using var registry = new InMemoryRegistry(time);
+        await registry.RegisterAsync(Services.Make("svc", "n1"), Services.Ttl(TimeSpan.FromSeconds(10)));
+        await registry.RegisterAsync(Services.Make("svc", "n2"), Services.Ttl(TimeSpan.FromSeconds(20)));
+        var atStart = await registry.GetServiceAsync("svc");
+
+        // Act
+        time.Advance(TimeSpan.FromSeconds(9.9));
+        var before = await registry.GetServiceAsync("svc");
+        time.Advance(TimeSpan.FromSeconds(0.1));
+        var atFirstExpiry = await registry.GetServiceAsync("svc");
+        time.Advance(TimeSpan.FromSeconds(10));
+        var atSecondExpiry = await registry.GetServiceAsync("svc");
+
+        // Assert
+        Assert.That(NodeIds(atStart), Is.EqualTo(new[] { "n1", "n2" }));
+        Assert.That(before, Is.SameAs(atStart));
+        Assert.That(NodeIds(atFirstExpiry), Is.EqualTo(new[] { "n2" }));
+        Assert.That(atSecondExpiry, Is.Empty);
+    }
+
+    private static IEnumerable<string> NodeIds(IReadOnlyList<ServiceInfo> services) =>
+        services.SelectMany(s => s.Nodes).Select(n => n.Id);
 }

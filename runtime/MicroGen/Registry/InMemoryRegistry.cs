@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Collections.ObjectModel;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
@@ -19,6 +21,9 @@ public sealed class InMemoryRegistry : IRegistry
     // name -> version -> node id -> entry
     private readonly Dictionary<string, Dictionary<string, Dictionary<string, Entry>>> _services = new(StringComparer.Ordinal);
     private readonly List<Watcher> _watchers = new();
+    // name -> the last lookup's result, served without the lock or a copy until a node in it expires
+    // or the service's registrations change (both drop it under the lock).
+    private readonly ConcurrentDictionary<string, Snapshot> _snapshots = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private ITimer? _sweeper;
 
@@ -43,6 +48,7 @@ public sealed class InMemoryRegistry : IRegistry
         List<RegistryEvent> events = new();
         lock (_gate)
         {
+            _snapshots.TryRemove(service.Name, out _);
             var versions = GetOrAdd(_services, service.Name);
             var nodes = GetOrAdd(versions, service.Version);
             foreach (var node in service.Nodes)
@@ -69,6 +75,7 @@ public sealed class InMemoryRegistry : IRegistry
         List<RegistryEvent> events = new();
         lock (_gate)
         {
+            _snapshots.TryRemove(service.Name, out _);
             if (_services.TryGetValue(service.Name, out var versions) && versions.TryGetValue(service.Version, out var nodes))
             {
                 foreach (var node in service.Nodes)
@@ -85,15 +92,31 @@ public sealed class InMemoryRegistry : IRegistry
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Every call routed through this registry looks its service up, so a lookup is served from the
+    /// previous one's result (no lock, no copy) until one of its nodes expires or the service is
+    /// registered or deregistered again. The list returned is shared and read-only.
+    /// </remarks>
     public ValueTask<IReadOnlyList<ServiceInfo>> GetServiceAsync(string name, CancellationToken cancellationToken = default)
     {
+        if (_snapshots.TryGetValue(name, out var snapshot) && _time.GetUtcNow() < snapshot.ValidUntil)
+        {
+            return new ValueTask<IReadOnlyList<ServiceInfo>>(snapshot.Services);
+        }
         List<RegistryEvent> expired = new();
         IReadOnlyList<ServiceInfo> result;
         lock (_gate)
         {
-            result = _services.TryGetValue(name, out var versions)
-                ? Collect(versions, expired)
-                : Array.Empty<ServiceInfo>();
+            if (_services.TryGetValue(name, out var versions))
+            {
+                var services = Collect(versions, expired, out var validUntil);
+                result = services.Count == 0 ? Array.Empty<ServiceInfo>() : new ReadOnlyCollection<ServiceInfo>(services);
+                _snapshots[name] = new Snapshot(result, validUntil);
+            }
+            else
+            {
+                result = Array.Empty<ServiceInfo>();
+            }
             Publish(expired);
         }
         return new ValueTask<IReadOnlyList<ServiceInfo>>(result);
@@ -170,9 +193,14 @@ public sealed class InMemoryRegistry : IRegistry
         return ValueTask.CompletedTask;
     }
 
-    private List<ServiceInfo> Collect(Dictionary<string, Dictionary<string, Entry>> versions, List<RegistryEvent> expired)
+    private List<ServiceInfo> Collect(Dictionary<string, Dictionary<string, Entry>> versions, List<RegistryEvent> expired) =>
+        Collect(versions, expired, out _);
+
+    /// <summary>The live services of one name; <paramref name="validUntil"/>: when the first of their nodes expires.</summary>
+    private List<ServiceInfo> Collect(Dictionary<string, Dictionary<string, Entry>> versions, List<RegistryEvent> expired, out DateTimeOffset validUntil)
     {
         var now = _time.GetUtcNow();
+        validUntil = DateTimeOffset.MaxValue;
         var result = new List<ServiceInfo>(versions.Count);
         foreach (var nodes in versions.Values)
         {
@@ -188,11 +216,15 @@ public sealed class InMemoryRegistry : IRegistry
                 }
                 merged ??= entry.Service;
                 (live ??= new List<Node>()).Add(entry.Node);
+                if (entry.Expires < validUntil)
+                {
+                    validUntil = entry.Expires;
+                }
             }
             if (merged is not null)
             {
                 live!.Sort(static (a, b) => string.CompareOrdinal(a.Id, b.Id));
-                result.Add(merged with { Nodes = live });
+                result.Add(merged with { Nodes = live.AsReadOnly() });
             }
         }
         return result;
@@ -265,6 +297,8 @@ public sealed class InMemoryRegistry : IRegistry
             ScheduleSweep();
         }
     }
+
+    private sealed record Snapshot(IReadOnlyList<ServiceInfo> Services, DateTimeOffset ValidUntil);
 
     private static TValue GetOrAdd<TValue>(Dictionary<string, TValue> map, string key) where TValue : new()
     {
