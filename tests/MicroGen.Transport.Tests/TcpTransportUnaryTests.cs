@@ -146,6 +146,26 @@ public sealed class TcpTransportUnaryTests : TransportTestBase
     }
 
     [Test]
+    public async Task Invoke_BodyOfMoreBlocksThanOneSendGathers_RoundTripsIntact()
+    {
+        // Arrange: 9 MiB is 144 of the output pipe's 64 KiB blocks in one flush, more than one
+        // gathering send takes (64), so the send loop sends it in three.
+        var listener = await ListenAsync(new EchoHandler(), configure: o => o.MaxFrameSize = 16 * 1024 * 1024);
+        var connection = await DialAsync(listener.Address, o => o.MaxFrameSize = 16 * 1024 * 1024);
+        var body = new byte[9 * 1024 * 1024 + 5];
+        new Random(11).NextBytes(body);
+        var request = Calls.Request("") with { Body = new ReadOnlySequence<byte>(body) };
+
+        // Act
+        using var response = await connection.InvokeAsync(request).DefaultTimeout();
+        using var next = await connection.InvokeAsync(Calls.Request("after")).DefaultTimeout();
+
+        // Assert
+        Assert.That(response.Body.ToArray().SequenceEqual(body), Is.True);
+        Assert.That(next.Text(), Is.EqualTo("after"));
+    }
+
+    [Test]
     public async Task Invoke_LargeHeaderBlocksBackToBack_EachCallParsesWhereverTheReadBuffersSplitIt()
     {
         // Arrange: 300 calls of 1-3 KB of metadata and 0-9 KB of body on one connection, about 2 MB

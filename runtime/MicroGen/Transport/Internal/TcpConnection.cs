@@ -1,9 +1,11 @@
 using System;
 using System.Buffers;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
 using MicroGen.Internal;
@@ -49,6 +51,10 @@ internal abstract class TcpConnection : IAsyncDisposable
     private bool _flushDeferred; // guarded by _writeGate: frames written but not yet flushed (see BeginDelivery)
     private bool _sendLoopIdle; // guarded by _writeGate: the send loop sent all that was flushed and waits
     private PooledBufferWriter? _directScratch; // guarded by _writeGate
+    // 64 blocks of 64 KiB, 4 MiB: well under the kernel's limit on one sendmsg's buffers (1,024).
+    private const int MaxSegmentsPerSend = 64;
+
+    private List<ArraySegment<byte>>? _sendSegments; // the send loop's alone
     private Task<int>? _pendingDirectSend; // set under _writeGate while the send loop is idle; the send loop clears it
     private Timer? _deferredFlushBackstop; // guarded by _writeGate
     private int _delivering;
@@ -637,10 +643,7 @@ internal abstract class TcpConnection : IAsyncDisposable
                     }
                     else
                     {
-                        foreach (var segment in buffer)
-                        {
-                            await _socket.SendAsync(segment, SocketFlags.None).ConfigureAwait(false);
-                        }
+                        await SendSegmentsAsync(buffer).ConfigureAwait(false);
                     }
                 }
                 finally
@@ -685,6 +688,47 @@ internal abstract class TcpConnection : IAsyncDisposable
         {
             TcpTransportLog.ConnectionReset(Logger, Id, RemoteEndPoint, error);
             _ = CloseAsync(GoAwayCode.NoError, "sending failed: the connection was reset", sendGoAway: false);
+        }
+    }
+
+    /// <summary>
+    /// Sends a flush that spans several of the pipe's blocks (a batch of 4 KiB replies fills one
+    /// after 15) in one gathering send per <see cref="MaxSegmentsPerSend"/> blocks instead of one
+    /// send per block: each send on loopback also runs the peer's receive path and wakes its reader.
+    /// </summary>
+    private async ValueTask SendSegmentsAsync(ReadOnlySequence<byte> buffer)
+    {
+        var segments = _sendSegments ??= new List<ArraySegment<byte>>(MaxSegmentsPerSend);
+        try
+        {
+            foreach (var memory in buffer)
+            {
+                if (!MemoryMarshal.TryGetArray(memory, out var array))
+                {
+                    // Not array-backed (a custom pool): send what is gathered, then this block alone.
+                    if (segments.Count > 0)
+                    {
+                        await _socket.SendAsync(segments, SocketFlags.None).ConfigureAwait(false);
+                        segments.Clear();
+                    }
+                    await _socket.SendAsync(memory, SocketFlags.None).ConfigureAwait(false);
+                    continue;
+                }
+                segments.Add(array);
+                if (segments.Count == MaxSegmentsPerSend)
+                {
+                    await _socket.SendAsync(segments, SocketFlags.None).ConfigureAwait(false);
+                    segments.Clear();
+                }
+            }
+            if (segments.Count > 0)
+            {
+                await _socket.SendAsync(segments, SocketFlags.None).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            segments.Clear();
         }
     }
 
