@@ -51,9 +51,6 @@ internal abstract class TcpConnection : IAsyncDisposable
     private bool _flushDeferred; // guarded by _writeGate: frames written but not yet flushed (see BeginDelivery)
     private bool _sendLoopIdle; // guarded by _writeGate: the send loop sent all that was flushed and waits
     private PooledBufferWriter? _directScratch; // guarded by _writeGate
-    // 64 blocks of 64 KiB, 4 MiB: well under the kernel's limit on one sendmsg's buffers (1,024).
-    private const int MaxSegmentsPerSend = 64;
-
     private List<ArraySegment<byte>>? _sendSegments; // the send loop's alone
     private Task<int>? _pendingDirectSend; // set under _writeGate while the send loop is idle; the send loop clears it
     private Timer? _deferredFlushBackstop; // guarded by _writeGate
@@ -691,6 +688,9 @@ internal abstract class TcpConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>Blocks per gathering send: 4 MiB, well under the kernel's limit of 1,024 buffers per sendmsg.</summary>
+    private const int MaxSegmentsPerSend = 64;
+
     /// <summary>
     /// Sends a flush that spans several of the pipe's blocks (a batch of 4 KiB replies fills one
     /// after 15) in one gathering send per <see cref="MaxSegmentsPerSend"/> blocks instead of one
@@ -703,18 +703,10 @@ internal abstract class TcpConnection : IAsyncDisposable
         {
             foreach (var memory in buffer)
             {
-                if (!MemoryMarshal.TryGetArray(memory, out var array))
-                {
-                    // Not array-backed (a custom pool): send what is gathered, then this block alone.
-                    if (segments.Count > 0)
-                    {
-                        await _socket.SendAsync(segments, SocketFlags.None).ConfigureAwait(false);
-                        segments.Clear();
-                    }
-                    await _socket.SendAsync(memory, SocketFlags.None).ConfigureAwait(false);
-                    continue;
-                }
-                segments.Add(array);
+                // The output pipe's pool is BlockPool, whose blocks (oversized ones too) are arrays.
+                segments.Add(MemoryMarshal.TryGetArray(memory, out var array)
+                    ? array
+                    : throw new UnreachableException("an output pipe block is not array-backed"));
                 if (segments.Count == MaxSegmentsPerSend)
                 {
                     await _socket.SendAsync(segments, SocketFlags.None).ConfigureAwait(false);
