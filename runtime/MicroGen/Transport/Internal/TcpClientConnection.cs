@@ -16,8 +16,8 @@ namespace MicroGen.Transport.Internal;
 /// </summary>
 internal sealed class TcpClientConnection : TcpConnection, ITransportConnection
 {
-    private readonly Dictionary<uint, PendingCall> _pending = new();
-    private readonly Dictionary<uint, TcpStream> _streams = new(); // guarded by _pending, like it
+    private readonly StreamTable<PendingCall> _pending = new();
+    private readonly StreamTable<TcpStream> _streams = new(); // guarded by _pending, like it
     private readonly Utf8StringCache _strings = new();
     private uint _nextStreamId = 1; // guarded by the write lock: ids reach the wire in order
     private volatile bool _goAwayReceived;
@@ -255,9 +255,9 @@ internal sealed class TcpClientConnection : TcpConnection, ITransportConnection
         List<TcpStream>? refusedStreams = null;
         lock (_pending)
         {
-            foreach (var (id, stream) in _streams)
+            foreach (var stream in _streams.Values)
             {
-                if (id > lastStreamId)
+                if (stream.StreamId > lastStreamId)
                 {
                     (refusedStreams ??= new List<TcpStream>()).Add(stream);
                 }
@@ -268,9 +268,9 @@ internal sealed class TcpClientConnection : TcpConnection, ITransportConnection
             }
             _goAwayLastStreamId = Math.Min(_goAwayLastStreamId, lastStreamId);
             _goAwayReceived = true;
-            foreach (var (id, call) in _pending)
+            foreach (var call in _pending.Values)
             {
-                if (id > lastStreamId)
+                if (call.StreamId > lastStreamId)
                 {
                     (refused ??= new List<PendingCall>()).Add(call);
                 }

@@ -20,12 +20,12 @@ internal interface IFrameWrite
 }
 
 /// <summary>
-/// One MicroGen protocol connection over a socket: what both ends share. It owns two loops, as
-/// Kestrel's socket connection does: the <b>read loop</b> pulls bytes from the socket through a
-/// <see cref="PipeReader"/> and parses frames in place; the <b>send loop</b> drains the output
-/// <see cref="Pipe"/> into the socket, coalescing every frame written since its last send. Both are
-/// owned tasks; a keep-alive <see cref="Timer"/> pings beside them, and shutdown is idempotent
-/// (<see cref="CloseAsync"/>).
+/// One MicroGen protocol connection over a socket: what both ends share. It owns three loops, as
+/// Kestrel's socket connection does: the <b>receive loop</b> moves bytes from the socket into the
+/// input <see cref="Pipe"/>, whose reader, the <b>read loop</b>, runs inline on each flush and parses
+/// frames in place; the <b>send loop</b> drains the output <see cref="Pipe"/> into the socket,
+/// coalescing every frame written since its last send. All are owned tasks; a keep-alive
+/// <see cref="Timer"/> pings beside them, and shutdown is idempotent (<see cref="CloseAsync"/>).
 /// </summary>
 internal abstract class TcpConnection : IAsyncDisposable
 {
@@ -36,13 +36,14 @@ internal abstract class TcpConnection : IAsyncDisposable
     private static long s_nextId;
 
     private readonly Socket _socket;
-    private readonly NetworkStream _stream;
+    private readonly Pipe _inputPipe;
     private readonly PipeReader _input;
     private readonly Pipe _output;
     private readonly object _writeGate = new();
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _handshake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task _receiveLoop = Task.CompletedTask;
     private Task _readLoop = Task.CompletedTask;
     private Task _sendLoop = Task.CompletedTask;
     private Timer? _pingTimer; // disposed on close, not cancelled: a cancelled wait would throw
@@ -67,11 +68,19 @@ internal abstract class TcpConnection : IAsyncDisposable
         Id = Interlocked.Increment(ref s_nextId);
         RemoteEndPoint = socket.RemoteEndPoint?.ToString() ?? "unknown";
         socket.NoDelay = options.NoDelay;
-        _stream = new NetworkStream(socket, ownsSocket: false);
-        // The read side pulls from the socket on demand: nothing is buffered beyond the frame being
-        // parsed, and a frame's length is checked before its payload is awaited (§2).
-        _input = PipeReader.Create(_stream, new StreamPipeReaderOptions(
-            pool: BlockPool.Shared, bufferSize: BlockPool.BlockSize, minimumReadSize: 4 * 1024, leaveOpen: true));
+        // The read loop runs inline in the receive loop's flush and consumes every whole frame before
+        // it waits again, so what the pipe holds is at most one partial frame, whose length was
+        // checked against MaxFrameSize before its payload is awaited (§2): it never needs to pause
+        // the receive loop (which could not resume while a frame larger than a threshold waits).
+        _inputPipe = new Pipe(new PipeOptions(
+            pool: BlockPool.Shared,
+            readerScheduler: PipeScheduler.Inline,
+            writerScheduler: PipeScheduler.Inline,
+            pauseWriterThreshold: 0,
+            resumeWriterThreshold: 0,
+            minimumSegmentSize: BlockPool.BlockSize,
+            useSynchronizationContext: false));
+        _input = _inputPipe.Reader;
         _output = new Pipe(new PipeOptions(
             pool: BlockPool.Shared,
             pauseWriterThreshold: options.WriterPauseThreshold,
@@ -117,6 +126,9 @@ internal abstract class TcpConnection : IAsyncDisposable
         try
         {
             _sendLoop = SendLoopAsync();
+            // Receiving first: a peer's preamble already on the socket is then in the pipe when the
+            // read loop starts, which reads it without suspending.
+            _receiveLoop = ReceiveLoopAsync();
             _readLoop = ReadLoopAsync();
         }
         finally
@@ -139,7 +151,7 @@ internal abstract class TcpConnection : IAsyncDisposable
     {
         await BeforeDisposeAsync().ConfigureAwait(false);
         await CloseAsync(GoAwayCode.NoError, "disposed").ConfigureAwait(false);
-        await Task.WhenAll(_readLoop, _sendLoop).ConfigureAwait(false);
+        await Task.WhenAll(_receiveLoop, _readLoop, _sendLoop).ConfigureAwait(false);
     }
 
     /// <summary>Runs before a dispose closes the connection: a chance to let calls in flight finish.</summary>
@@ -431,6 +443,46 @@ internal abstract class TcpConnection : IAsyncDisposable
     /// <summary>The last stream id to name in a GOAWAY sent on close.</summary>
     protected abstract uint GoAwayLastStreamId { get; }
 
+    /// <summary>Bytes a receive asks the socket for at least: the rest of the pipe's 64 KiB block, or a new one.</summary>
+    private const int MinimumReceiveSize = 4 * 1024;
+
+    /// <summary>
+    /// Moves bytes from the socket into the input pipe, as Kestrel's socket receiver does. Each flush
+    /// runs the read loop inline (its scheduler), which returns once it waits for more bytes. Ends
+    /// on the peer's FIN, on a socket error (handed to the read loop through the pipe), or when the
+    /// read loop has finished.
+    /// </summary>
+    private async Task ReceiveLoopAsync()
+    {
+        var writer = _inputPipe.Writer;
+        Exception? error = null;
+        try
+        {
+            while (true)
+            {
+                var received = await _socket.ReceiveAsync(writer.GetMemory(MinimumReceiveSize), SocketFlags.None).ConfigureAwait(false);
+                if (received == 0)
+                {
+                    break;
+                }
+                writer.Advance(received);
+                // Never pauses (no threshold), so the flush is complete when the read loop returns.
+                var flush = writer.FlushAsync();
+                var result = flush.IsCompleted ? flush.Result : await flush.ConfigureAwait(false);
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            // The read loop sees it on its next read: a reset, or our own close disposing the socket.
+            error = e;
+        }
+        writer.Complete(error);
+    }
+
     private async Task ReadLoopAsync()
     {
         var code = GoAwayCode.NoError;
@@ -518,7 +570,7 @@ internal abstract class TcpConnection : IAsyncDisposable
             }
         }
 
-        await _input.CompleteAsync().ConfigureAwait(false);
+        _input.Complete();
         _ = CloseAsync(code, reason, sendGoAway);
     }
 

@@ -25,7 +25,7 @@ internal sealed class TcpServerConnection : TcpConnection
 {
     private readonly ITransportHandler _handler;
     private const int MaxPooledCalls = 256;
-    private readonly Dictionary<uint, ServerCall> _calls = new();
+    private readonly StreamTable<ServerCall> _calls = new();
     private readonly Stack<ServerCall> _freeCalls = new(); // guarded by _calls
     private readonly Utf8StringCache _strings = new();
     private uint _highestStreamId; // read loop only
