@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
 using MicroGen.Transport;
@@ -18,7 +19,19 @@ internal sealed class ConnectionPool(ITransport transport) : IAsyncDisposable
 
     /// <summary>The pooled connection to <paramref name="address"/>, dialling it if needed.</summary>
     /// <exception cref="TransportException">The address could not be reached (not processed).</exception>
-    public async ValueTask<ITransportConnection> GetAsync(string address, CancellationToken cancellationToken)
+    public ValueTask<ITransportConnection> GetAsync(string address, CancellationToken cancellationToken)
+    {
+        if (_connections.TryGetValue(address, out var pending) && pending.IsValueCreated && pending.Value.IsCompletedSuccessfully
+            && pending.Value.Result is { IsAvailable: true } connection)
+        {
+            return new(connection);
+        }
+        return new(GetSlowAsync(address, cancellationToken));
+    }
+
+    // Dials, waits for a dial in progress, or replaces a connection that dropped.
+    [AsyncMethodBuilder(typeof(LoopTaskMethodBuilder<>))]
+    private async Task<ITransportConnection> GetSlowAsync(string address, CancellationToken cancellationToken)
     {
         while (true)
         {

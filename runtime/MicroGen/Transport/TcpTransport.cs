@@ -3,8 +3,10 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
+using MicroGen.Internal;
 using MicroGen.Transport.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -86,7 +88,11 @@ public sealed class TcpTransport : ITransport
     /// <see cref="TcpTransportOptions.HandshakeTimeout"/>. Every failure is a
     /// <see cref="TransportException"/> with <see cref="TransportException.NotProcessed"/> set.
     /// </remarks>
-    public async ValueTask<ITransportConnection> DialAsync(string address, CancellationToken cancellationToken = default)
+    public ValueTask<ITransportConnection> DialAsync(string address, CancellationToken cancellationToken = default) =>
+        new(DialCoreAsync(address, cancellationToken));
+
+    [AsyncMethodBuilder(typeof(LoopTaskMethodBuilder<>))]
+    private async Task<ITransportConnection> DialCoreAsync(string address, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         EndPoint endPoint;

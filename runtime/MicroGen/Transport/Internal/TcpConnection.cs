@@ -5,6 +5,7 @@ using System.Diagnostics;
 using System.IO;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -452,6 +453,7 @@ internal abstract class TcpConnection : IAsyncDisposable
     /// on the peer's FIN, on a socket error (handed to the read loop through the pipe), or when the
     /// read loop has finished.
     /// </summary>
+    [AsyncMethodBuilder(typeof(LoopTaskMethodBuilder))]
     private async Task ReceiveLoopAsync()
     {
         var writer = _inputPipe.Writer;
@@ -483,6 +485,7 @@ internal abstract class TcpConnection : IAsyncDisposable
         writer.Complete(error);
     }
 
+    [AsyncMethodBuilder(typeof(LoopTaskMethodBuilder))]
     private async Task ReadLoopAsync()
     {
         var code = GoAwayCode.NoError;
@@ -574,7 +577,8 @@ internal abstract class TcpConnection : IAsyncDisposable
         _ = CloseAsync(code, reason, sendGoAway);
     }
 
-    private async ValueTask ReadPreambleAsync()
+    [AsyncMethodBuilder(typeof(LoopTaskMethodBuilder))]
+    private async Task ReadPreambleAsync()
     {
         using var timeout = Options.HandshakeTimeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(Options.HandshakeTimeout);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token, timeout?.Token ?? CancellationToken.None);
@@ -664,6 +668,7 @@ internal abstract class TcpConnection : IAsyncDisposable
         }
     }
 
+    [AsyncMethodBuilder(typeof(LoopTaskMethodBuilder))]
     private async Task SendLoopAsync()
     {
         var reader = _output.Reader;

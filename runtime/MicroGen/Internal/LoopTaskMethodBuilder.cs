@@ -1,0 +1,170 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace MicroGen.Internal;
+
+// CoreLib's async method builders are generics over the state machine whose code lives outside
+// MicroGen's ReadyToRun version bubble, so each of their instantiations over a MicroGen state machine
+// (about a dozen methods per async method) is compiled by the JIT when a process first runs it: on a
+// process's first call, for the dial and the connection's loops. The builders below are MicroGen's
+// own, so crossgen2 precompiles them. They box the state machine in Start, as those methods always
+// suspend: every use of the state machine's type is then in Start, which crossgen2 compiles, and the
+// await methods (generic over CoreLib's awaiters too, which it cannot compile) only hand over the box's
+// delegate. Meant for methods that run once per connection or per dial, never per call: each run
+// allocates a box and a TaskCompletionSource.
+
+/// <summary>
+/// The async method builder of MicroGen's connection-lifetime <c>async Task</c> methods; see the
+/// comment above for why.
+/// </summary>
+internal struct LoopTaskMethodBuilder
+{
+    private Action? _moveNext;
+    private TaskCompletionSource? _completion;
+
+    /// <summary>Called by the compiler: a new builder.</summary>
+    public static LoopTaskMethodBuilder Create() => default;
+
+    /// <summary>The method's task; the compiler reads it once, after <see cref="Start"/>.</summary>
+    public Task Task => _completion!.Task;
+
+    /// <summary>Moves the state machine into its box and runs the method's synchronous part there.</summary>
+    public void Start<TStateMachine>(ref TStateMachine stateMachine) where TStateMachine : IAsyncStateMachine
+    {
+        _completion = new TaskCompletionSource();
+        var box = new LoopStateMachineBox<TStateMachine>();
+        // Both fields are set before the copy, so that the builder inside the box has them too.
+        _moveNext = box.MoveNextAction;
+        box.StateMachine = stateMachine;
+        _moveNext();
+    }
+
+    /// <summary>Unused: the state machine is boxed by <see cref="Start"/>.</summary>
+    public void SetStateMachine(IAsyncStateMachine stateMachine)
+    {
+    }
+
+    /// <summary>The method returned.</summary>
+    public void SetResult() => _completion!.TrySetResult();
+
+    /// <summary>The method threw.</summary>
+    public void SetException(Exception exception)
+    {
+        if (exception is OperationCanceledException oce)
+        {
+            _completion!.TrySetCanceled(oce.CancellationToken);
+        }
+        else
+        {
+            _completion!.TrySetException(exception);
+        }
+    }
+
+    /// <summary>Suspends the method until <paramref name="awaiter"/> completes.</summary>
+    public void AwaitOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
+        where TAwaiter : INotifyCompletion
+        where TStateMachine : IAsyncStateMachine =>
+        awaiter.OnCompleted(_moveNext!);
+
+    /// <summary>Suspends the method until <paramref name="awaiter"/> completes.</summary>
+    public void AwaitUnsafeOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
+        where TAwaiter : ICriticalNotifyCompletion
+        where TStateMachine : IAsyncStateMachine =>
+        awaiter.UnsafeOnCompleted(_moveNext!);
+}
+
+/// <summary>
+/// The async method builder of MicroGen's once-per-dial <c>async Task&lt;TResult&gt;</c> methods; see
+/// <see cref="LoopTaskMethodBuilder"/>.
+/// </summary>
+internal struct LoopTaskMethodBuilder<TResult>
+{
+    private Action? _moveNext;
+    private TaskCompletionSource<TResult>? _completion;
+
+    /// <summary>Called by the compiler: a new builder.</summary>
+    public static LoopTaskMethodBuilder<TResult> Create() => default;
+
+    /// <summary>The method's task; the compiler reads it once, after <see cref="Start"/>.</summary>
+    public Task<TResult> Task => _completion!.Task;
+
+    /// <summary>Moves the state machine into its box and runs the method's synchronous part there.</summary>
+    public void Start<TStateMachine>(ref TStateMachine stateMachine) where TStateMachine : IAsyncStateMachine
+    {
+        _completion = new TaskCompletionSource<TResult>();
+        var box = new LoopStateMachineBox<TStateMachine>();
+        // Both fields are set before the copy, so that the builder inside the box has them too.
+        _moveNext = box.MoveNextAction;
+        box.StateMachine = stateMachine;
+        _moveNext();
+    }
+
+    /// <summary>Unused: the state machine is boxed by <see cref="Start"/>.</summary>
+    public void SetStateMachine(IAsyncStateMachine stateMachine)
+    {
+    }
+
+    /// <summary>The method returned <paramref name="result"/>.</summary>
+    public void SetResult(TResult result) => _completion!.TrySetResult(result);
+
+    /// <summary>The method threw.</summary>
+    public void SetException(Exception exception)
+    {
+        if (exception is OperationCanceledException oce)
+        {
+            _completion!.TrySetCanceled(oce.CancellationToken);
+        }
+        else
+        {
+            _completion!.TrySetException(exception);
+        }
+    }
+
+    /// <summary>Suspends the method until <paramref name="awaiter"/> completes.</summary>
+    public void AwaitOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
+        where TAwaiter : INotifyCompletion
+        where TStateMachine : IAsyncStateMachine =>
+        awaiter.OnCompleted(_moveNext!);
+
+    /// <summary>Suspends the method until <paramref name="awaiter"/> completes.</summary>
+    public void AwaitUnsafeOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
+        where TAwaiter : ICriticalNotifyCompletion
+        where TStateMachine : IAsyncStateMachine =>
+        awaiter.UnsafeOnCompleted(_moveNext!);
+}
+
+/// <summary>The heap home of a running method's state machine, for the builders above.</summary>
+internal sealed class LoopStateMachineBox<TStateMachine> where TStateMachine : IAsyncStateMachine
+{
+    private static readonly ContextCallback s_moveNext = static box => ((LoopStateMachineBox<TStateMachine>)box!).StateMachine.MoveNext();
+
+    // Captured when the method starts; every step runs in it, the first included, so async-local
+    // changes a step makes stay inside the method, as with CoreLib's builders. Null when the flow is
+    // suppressed (the connection's loops are started so): then a step runs on the thread's context.
+    private readonly ExecutionContext? _context = ExecutionContext.Capture();
+
+    public LoopStateMachineBox()
+    {
+        MoveNextAction = MoveNext;
+    }
+
+    /// <summary>The boxed state machine, copied in once by the builder's <c>Start</c>.</summary>
+    public TStateMachine StateMachine = default!;
+
+    /// <summary>Runs the method's next step.</summary>
+    public Action MoveNextAction { get; }
+
+    private void MoveNext()
+    {
+        if (_context is null)
+        {
+            StateMachine.MoveNext();
+        }
+        else
+        {
+            ExecutionContext.Run(_context, s_moveNext, this);
+        }
+    }
+}
