@@ -63,7 +63,7 @@ public sealed partial class MicroClient : IClient
     /// The returned <see cref="ValueTask{TResult}"/> is backed by a pooled state machine (the
     /// per-call box was the largest allocation of a call): await it once, as any ValueTask.
     /// </remarks>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(CallMethodBuilder<>))]
     public async ValueTask<TResponse> CallAsync<TRequest, TResponse>(Method<TRequest, TResponse> method, TRequest request, CallOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(method);

@@ -13,11 +13,13 @@ namespace MicroGen.Internal;
 // suspend: every use of the state machine's type is then in Start, which crossgen2 compiles, and the
 // await methods (generic over CoreLib's awaiters too, which it cannot compile) only hand over the box's
 // delegate. Meant for methods that run once per connection or per dial, never per call: each run
-// allocates a box and a TaskCompletionSource.
+// allocates a box and a TaskCompletionSource. Not for a method woken through the thread pool (a
+// pipe's default scheduler): the pool queues CoreLib's boxes as they are, but wraps the delegate
+// given here in a new work item every time.
 
 /// <summary>
-/// The async method builder of MicroGen's connection-lifetime <c>async Task</c> methods; see the
-/// comment above for why.
+/// The async method builder of MicroGen's connection-lifetime <c>async Task</c> methods (the
+/// receive and read loops, the preamble read); see the comment above for why.
 /// </summary>
 internal struct LoopTaskMethodBuilder
 {

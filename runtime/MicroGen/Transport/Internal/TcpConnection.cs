@@ -668,7 +668,9 @@ internal abstract class TcpConnection : IAsyncDisposable
         }
     }
 
-    [AsyncMethodBuilder(typeof(LoopTaskMethodBuilder))]
+    // CoreLib's builder, not LoopTaskMethodBuilder: the output pipe wakes this loop through the
+    // thread pool, which queues CoreLib's state machine box itself but must wrap any other
+    // continuation in a new work item, an allocation per wake-up.
     private async Task SendLoopAsync()
     {
         var reader = _output.Reader;
