@@ -13,8 +13,6 @@ public sealed class JsonCodec : ICodec
     /// <summary>The shared instance.</summary>
     public static JsonCodec Instance { get; } = new();
 
-    private static readonly JsonReaderOptions s_readerOptions = new() { MaxDepth = 64, CommentHandling = JsonCommentHandling.Skip };
-
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
 
@@ -74,7 +72,7 @@ public sealed class JsonCodec : ICodec
     public T Deserialize<T>(in ReadOnlySequence<byte> data)
     {
         var routine = GetRoutine<T>() ?? throw CannotCarry<T>();
-        var reader = new Utf8JsonReader(data, s_readerOptions);
+        var reader = new Utf8JsonReader(data, ReaderOptions.Value);
         try
         {
             if (!reader.Read())
@@ -138,5 +136,15 @@ public sealed class JsonCodec : ICodec
         public Memory<byte> GetMemory(int sizeHint = 0) => new byte[Math.Max(sizeHint, 16)];
 
         public Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
+    }
+
+    /// <summary>
+    /// Holds the reader options apart from <see cref="JsonCodec"/>'s own statics: a static field of
+    /// System.Text.Json's struct type would load that assembly with the codec's type, which every
+    /// default codec list and generated registration touches, in processes that never read JSON.
+    /// </summary>
+    private static class ReaderOptions
+    {
+        public static readonly JsonReaderOptions Value = new() { MaxDepth = 64, CommentHandling = JsonCommentHandling.Skip };
     }
 }
