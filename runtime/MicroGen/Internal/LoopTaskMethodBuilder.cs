@@ -19,29 +19,22 @@ namespace MicroGen.Internal;
 
 /// <summary>
 /// The async method builder of MicroGen's connection-lifetime <c>async Task</c> methods (the
-/// receive and read loops, the preamble read); see the comment above for why.
+/// receive and read loops, the preamble read); see the comment above for why. A
+/// <see cref="LoopTaskMethodBuilder{TResult}"/> of <see cref="bool"/> underneath, whose task is the method's.
 /// </summary>
 internal struct LoopTaskMethodBuilder
 {
-    private Action? _moveNext;
-    private TaskCompletionSource? _completion;
+    private LoopTaskMethodBuilder<bool> _builder;
 
     /// <summary>Called by the compiler: a new builder.</summary>
     public static LoopTaskMethodBuilder Create() => default;
 
     /// <summary>The method's task; the compiler reads it once, after <see cref="Start"/>.</summary>
-    public Task Task => _completion!.Task;
+    public Task Task => _builder.Task;
 
     /// <summary>Moves the state machine into its box and runs the method's synchronous part there.</summary>
-    public void Start<TStateMachine>(ref TStateMachine stateMachine) where TStateMachine : IAsyncStateMachine
-    {
-        _completion = new TaskCompletionSource();
-        var box = new LoopStateMachineBox<TStateMachine>();
-        // Both fields are set before the copy, so that the builder inside the box has them too.
-        _moveNext = box.MoveNextAction;
-        box.StateMachine = stateMachine;
-        _moveNext();
-    }
+    public void Start<TStateMachine>(ref TStateMachine stateMachine) where TStateMachine : IAsyncStateMachine =>
+        _builder.Start(ref stateMachine);
 
     /// <summary>Unused: the state machine is boxed by <see cref="Start"/>.</summary>
     public void SetStateMachine(IAsyncStateMachine stateMachine)
@@ -49,32 +42,22 @@ internal struct LoopTaskMethodBuilder
     }
 
     /// <summary>The method returned.</summary>
-    public void SetResult() => _completion!.TrySetResult();
+    public void SetResult() => _builder.SetResult(true);
 
     /// <summary>The method threw.</summary>
-    public void SetException(Exception exception)
-    {
-        if (exception is OperationCanceledException oce)
-        {
-            _completion!.TrySetCanceled(oce.CancellationToken);
-        }
-        else
-        {
-            _completion!.TrySetException(exception);
-        }
-    }
+    public void SetException(Exception exception) => _builder.SetException(exception);
 
     /// <summary>Suspends the method until <paramref name="awaiter"/> completes.</summary>
     public void AwaitOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
         where TAwaiter : INotifyCompletion
         where TStateMachine : IAsyncStateMachine =>
-        awaiter.OnCompleted(_moveNext!);
+        awaiter.OnCompleted(_builder.MoveNextAction!);
 
     /// <summary>Suspends the method until <paramref name="awaiter"/> completes.</summary>
     public void AwaitUnsafeOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
         where TAwaiter : ICriticalNotifyCompletion
         where TStateMachine : IAsyncStateMachine =>
-        awaiter.UnsafeOnCompleted(_moveNext!);
+        awaiter.UnsafeOnCompleted(_builder.MoveNextAction!);
 }
 
 /// <summary>
@@ -83,7 +66,9 @@ internal struct LoopTaskMethodBuilder
 /// </summary>
 internal struct LoopTaskMethodBuilder<TResult>
 {
-    private Action? _moveNext;
+    // Runs the method's next step; set by Start. A field, not a property: the await methods are
+    // compiled by the JIT (they are generic over CoreLib's awaiters), and a getter would be one more.
+    internal Action? MoveNextAction;
     private TaskCompletionSource<TResult>? _completion;
 
     /// <summary>Called by the compiler: a new builder.</summary>
@@ -98,9 +83,9 @@ internal struct LoopTaskMethodBuilder<TResult>
         _completion = new TaskCompletionSource<TResult>();
         var box = new LoopStateMachineBox<TStateMachine>();
         // Both fields are set before the copy, so that the builder inside the box has them too.
-        _moveNext = box.MoveNextAction;
+        MoveNextAction = box.MoveNextAction;
         box.StateMachine = stateMachine;
-        _moveNext();
+        MoveNextAction();
     }
 
     /// <summary>Unused: the state machine is boxed by <see cref="Start"/>.</summary>
@@ -128,13 +113,13 @@ internal struct LoopTaskMethodBuilder<TResult>
     public void AwaitOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
         where TAwaiter : INotifyCompletion
         where TStateMachine : IAsyncStateMachine =>
-        awaiter.OnCompleted(_moveNext!);
+        awaiter.OnCompleted(MoveNextAction!);
 
     /// <summary>Suspends the method until <paramref name="awaiter"/> completes.</summary>
     public void AwaitUnsafeOnCompleted<TAwaiter, TStateMachine>(ref TAwaiter awaiter, ref TStateMachine stateMachine)
         where TAwaiter : ICriticalNotifyCompletion
         where TStateMachine : IAsyncStateMachine =>
-        awaiter.UnsafeOnCompleted(_moveNext!);
+        awaiter.UnsafeOnCompleted(MoveNextAction!);
 }
 
 /// <summary>The heap home of a running method's state machine, for the builders above.</summary>
