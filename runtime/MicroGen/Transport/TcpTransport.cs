@@ -84,9 +84,13 @@ public sealed class TcpTransport : ITransport
 
     /// <inheritdoc/>
     /// <remarks>
-    /// Completes once the TCP connection is open and the listener's preamble arrived, within
-    /// <see cref="TcpTransportOptions.HandshakeTimeout"/>. Every failure is a
-    /// <see cref="TransportException"/> with <see cref="TransportException.NotProcessed"/> set.
+    /// Completes once the TCP connection is open (within <see cref="TcpTransportOptions.HandshakeTimeout"/>)
+    /// and our preamble is on its way; it does not wait for the listener's, so the first call goes out
+    /// without an extra round trip (docs/PROTOCOL.md §1). Until that preamble arrives, a call whose
+    /// frame is larger than the protocol's minimum max frame size (1,024 bytes) waits for it, and a
+    /// listener that turns out not to speak the protocol fails the calls already sent. Every failure
+    /// of the dial itself is a <see cref="TransportException"/> with
+    /// <see cref="TransportException.NotProcessed"/> set.
     /// </remarks>
     public ValueTask<ITransportConnection> DialAsync(string address, CancellationToken cancellationToken = default) =>
         new(DialCoreAsync(address, cancellationToken));
@@ -115,8 +119,8 @@ public sealed class TcpTransport : ITransport
         {
             await socket.ConnectAsync(endPoint, linked.Token).ConfigureAwait(false);
             connection = new TcpClientConnection(socket, address, Options, _logger);
+            // Not waiting for the listener's preamble: the read loop times it out on its own (§1).
             connection.Start();
-            await connection.Handshake.WaitAsync(linked.Token).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -129,7 +133,7 @@ public sealed class TcpTransport : ITransport
             {
                 throw;
             }
-            var reason = e is OperationCanceledException ? $"no handshake within {Options.HandshakeTimeout}" : e.Message;
+            var reason = e is OperationCanceledException ? $"not connected within {Options.HandshakeTimeout}" : e.Message;
             TcpTransportLog.DialFailed(_logger, address, reason);
             throw e as TransportException ?? new TransportException($"cannot connect to {address}: {reason}", notProcessed: true, e);
         }

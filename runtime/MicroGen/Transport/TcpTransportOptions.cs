@@ -82,8 +82,8 @@ public sealed class TcpTransportOptions
     public int MaxPingOut { get; set; }
 
     /// <summary>
-    /// How long a new connection may take to deliver its preamble (for a dial, including the TCP
-    /// connect). A listener closes a connection that sends nothing within it. Defaults to 10 seconds.
+    /// How long a new connection may take to deliver its preamble; a dial's TCP connect gets as long.
+    /// Either side closes a connection whose peer sends no preamble within it. Defaults to 10 seconds.
     /// </summary>
     public TimeSpan HandshakeTimeout { get; set; }
 

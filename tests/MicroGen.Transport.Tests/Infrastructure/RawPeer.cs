@@ -153,6 +153,12 @@ public sealed class RawPeer : IAsyncDisposable
         }
     }
 
+    /// <summary>Whether any byte from the other side is waiting to be read.</summary>
+    public bool HasUnreadBytes => _buffer.Count > 0 || _socket.Available > 0;
+
+    /// <summary>Closes the sending direction in order (a FIN, never a reset).</summary>
+    public void ShutdownSend() => _socket.Shutdown(SocketShutdown.Send);
+
     public async Task<byte[]> ReadPreambleAsync() => await ReadExactlyAsync(12) ?? throw new EndOfStreamException("closed before the preamble");
 
     /// <summary>Reads the next frame, or null when the peer closed the connection.</summary>

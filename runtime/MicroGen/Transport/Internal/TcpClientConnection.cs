@@ -30,8 +30,9 @@ internal sealed class TcpClientConnection : TcpConnection, ITransportConnection
     public string RemoteAddress { get; }
 
     /// <inheritdoc/>
+    /// <remarks>True during the handshake too: calls may go out before the listener's preamble (§1).</remarks>
     public bool IsAvailable =>
-        !IsClosing && !_goAwayReceived && Handshake.IsCompletedSuccessfully && Volatile.Read(ref _nextStreamId) <= TcpProtocol.MaxStreamId;
+        !IsClosing && !_goAwayReceived && !Handshake.IsFaulted && Volatile.Read(ref _nextStreamId) <= TcpProtocol.MaxStreamId;
 
     /// <summary>How long a dispose after GOAWAY waits for the calls still in flight.</summary>
     private static readonly TimeSpan s_goAwayDisposeTimeout = TimeSpan.FromSeconds(30);
@@ -66,6 +67,11 @@ internal sealed class TcpClientConnection : TcpConnection, ITransportConnection
         var payloadLength = FrameWriter.MeasureRequest(request, out var blockLength);
         if (payloadLength > PeerMaxFrameSize)
         {
+            if (!Handshake.IsCompletedSuccessfully)
+            {
+                // Only the minimum frame size is known to fit until the listener's preamble arrives (§1).
+                return InvokeAfterHandshakeAsync(request, cancellationToken);
+            }
             // Never send what the peer would refuse by closing the connection (§5).
             return new ValueTask<TransportResponse>(new TransportResponse(MicroError.Create(TcpProtocol.ErrorId, MicroStatusCode.PayloadTooLarge,
                 $"the request to {request.Endpoint} needs a frame of {payloadLength} bytes; {RemoteAddress} accepts at most {PeerMaxFrameSize}")));
@@ -107,6 +113,11 @@ internal sealed class TcpClientConnection : TcpConnection, ITransportConnection
             throw NotAvailable();
         }
         var payloadLength = FrameWriter.MeasureRequest(request, out var blockLength);
+        if (payloadLength > PeerMaxFrameSize && !Handshake.IsCompletedSuccessfully)
+        {
+            // Only the minimum frame size is known to fit until the listener's preamble arrives (§1).
+            await Handshake.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
         if (payloadLength > PeerMaxFrameSize)
         {
             // Never send what the peer would refuse by closing the connection (§5).
@@ -331,14 +342,23 @@ internal sealed class TcpClientConnection : TcpConnection, ITransportConnection
         foreach (var stream in streams)
         {
             // Every open stream fails on a closed connection (§8.5).
-            stream.Abort(new TransportException($"the connection to {RemoteAddress} closed: {reason}", stream.StreamId > goAwayLast));
+            stream.Abort(new TransportException($"the connection to {RemoteAddress} closed: {reason}", PeerProcessedNothing || stream.StreamId > goAwayLast));
         }
         foreach (var call in calls)
         {
-            // A call sent before a GOAWAY's last stream id may have reached a handler (§3.9).
-            var notProcessed = call.StreamId > goAwayLast;
+            // A call sent before a GOAWAY's last stream id may have reached a handler (§3.9), unless
+            // the handshake showed the peer never ran one (§1).
+            var notProcessed = PeerProcessedNothing || call.StreamId > goAwayLast;
             call.SetException(new TransportException($"the connection to {RemoteAddress} closed: {reason}", notProcessed));
         }
+    }
+
+    /// <summary>A call too large for the minimum frame size, once the listener's preamble told its own.</summary>
+    private async ValueTask<TransportResponse> InvokeAfterHandshakeAsync(TransportRequest request, CancellationToken cancellationToken)
+    {
+        // A failed handshake throws its TransportException (not processed: nothing was sent).
+        await Handshake.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await InvokeAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<TransportResponse> InvokeSlowAsync(ValueTask<bool> write, PendingCall call, short version, CancellationToken cancellationToken)

@@ -104,6 +104,13 @@ internal abstract class TcpConnection : IAsyncDisposable
     /// <summary>Completes when the peer's preamble arrived; faults when the handshake failed.</summary>
     public Task Handshake => _handshake.Task;
 
+    /// <summary>
+    /// Whether the handshake failed in a way that shows the peer processed nothing sent on this
+    /// connection: it does not speak the protocol (no MGEN magic), or it closed in order before its
+    /// preamble, which a listener sends before it reads anything (§1).
+    /// </summary>
+    protected bool PeerProcessedNothing { get; private set; }
+
     /// <summary>Completes when the connection is closed.</summary>
     public Task Closed => _closed.Task;
 
@@ -552,6 +559,11 @@ internal abstract class TcpConnection : IAsyncDisposable
             // Our own close disposed the socket under the read: the close path has the reason.
             reason = CloseReason;
         }
+        catch (EndOfStreamException e)
+        {
+            // An orderly close before the preamble: not a reset, and nothing to answer.
+            reason = e.Message;
+        }
         catch (Exception e) when (IsConnectionError(e))
         {
             reason = "the connection was reset";
@@ -568,7 +580,8 @@ internal abstract class TcpConnection : IAsyncDisposable
         {
             if (_handshake.TrySetException(new TransportException($"the connection to {RemoteEndPoint} closed during the handshake: {reason}", notProcessed: true)))
             {
-                // Observed here: a listener never awaits it, and a dialler reads it from DialAsync.
+                // Observed here: a listener never awaits it, and a dialler only for a call too large
+                // for the minimum frame size, which fails with it.
                 _ = _handshake.Task.Exception;
             }
         }
@@ -603,10 +616,21 @@ internal abstract class TcpConnection : IAsyncDisposable
                     complete = true;
                     return;
                 }
-                if (result.IsCompleted || result.IsCanceled)
+                if (result.IsCompleted)
                 {
-                    throw new IOException("the peer closed the connection before completing the preamble");
+                    PeerProcessedNothing = true;
+                    throw new EndOfStreamException("the peer closed the connection before completing the preamble");
                 }
+                if (result.IsCanceled)
+                {
+                    throw new IOException("the read of the preamble was cancelled");
+                }
+            }
+            catch (ProtocolException e) when (!e.SendGoAway)
+            {
+                // No MGEN magic: whatever the peer is, it did not run a MicroGen handler.
+                PeerProcessedNothing = true;
+                throw;
             }
             finally
             {
