@@ -216,6 +216,40 @@ public sealed class TcpTransportHandshakeTests : TransportTestBase
         Assert.That(e.Message, Does.Contain(address));
     }
 
+    [Test]
+    public async Task Dial_ConnectNeverCompletes_FailsAfterTheHandshakeTimeoutNotProcessed()
+    {
+        // Arrange: a listener that never accepts, its accept queue filled, so a new connect's SYN is dropped.
+        using var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        server.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        server.Listen(1);
+        var fillers = new System.Collections.Generic.List<Socket>();
+        try
+        {
+            var queueFull = false;
+            for (var i = 0; i < 8 && !queueFull; i++)
+            {
+                var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                fillers.Add(filler);
+                var connect = filler.ConnectAsync(server.LocalEndPoint!);
+                queueFull = await Task.WhenAny(connect, Task.Delay(300)) != connect;
+            }
+            Assert.That(queueFull, Is.True, "the accept queue never filled up");
+            var transport = CreateTransport(o => o.HandshakeTimeout = TimeSpan.FromMilliseconds(300));
+
+            // Act
+            var e = Assert.ThrowsAsync<TransportException>(async () => await transport.DialAsync(server.LocalEndPoint!.ToString()!).DefaultTimeout());
+
+            // Assert
+            Assert.That(e!.NotProcessed, Is.True);
+            Assert.That(e.Message, Does.Contain("not connected within"));
+        }
+        finally
+        {
+            fillers.ForEach(f => f.Dispose());
+        }
+    }
+
     /// <summary>Dials a raw listening socket and accepts the connection; the test speaks for the listener.</summary>
     private async Task<(ITransportConnection Connection, RawPeer Peer)> DialRawListenerAsync(Action<TcpTransportOptions>? configure = null)
     {

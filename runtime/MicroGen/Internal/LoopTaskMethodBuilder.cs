@@ -24,7 +24,9 @@ namespace MicroGen.Internal;
 /// </summary>
 internal struct LoopTaskMethodBuilder
 {
-    private LoopTaskMethodBuilder<bool> _builder;
+    // Over object, not bool: TaskCompletionSource<object> shares CoreLib's precompiled code for
+    // reference types, where TaskCompletionSource<bool> is compiled by the JIT before a first reply.
+    private LoopTaskMethodBuilder<object?> _builder;
 
     /// <summary>Called by the compiler: a new builder.</summary>
     public static LoopTaskMethodBuilder Create() => default;
@@ -42,7 +44,7 @@ internal struct LoopTaskMethodBuilder
     }
 
     /// <summary>The method returned.</summary>
-    public void SetResult() => _builder.SetResult(true);
+    public void SetResult() => _builder.SetResult(null);
 
     /// <summary>The method threw.</summary>
     public void SetException(Exception exception) => _builder.SetException(exception);

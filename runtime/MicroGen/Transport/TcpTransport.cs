@@ -114,11 +114,19 @@ public sealed class TcpTransport : ITransport
         var socket = endPoint is IPEndPoint ip
             ? new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
             : new Socket(SocketType.Stream, ProtocolType.Tcp);
-        TcpClientConnection? connection = null;
+        TcpClientConnection? unstarted = null, connection = null;
         try
         {
-            await socket.ConnectAsync(endPoint, linked.Token).ConfigureAwait(false);
-            connection = new TcpClientConnection(socket, address, Options, _logger);
+            var connect = socket.ConnectAsync(endPoint, linked.Token);
+            if (endPoint is IPEndPoint && !connect.IsCompleted)
+            {
+                // Built while the connect is in flight (pipes, preamble), off the path to a first reply.
+                unstarted = new TcpClientConnection(socket, address, Options, _logger, endPoint.ToString());
+                unstarted.QueuePreamble();
+            }
+            await connect.ConfigureAwait(false);
+            // A name is known by its resolved address only once connected.
+            connection = unstarted ?? new TcpClientConnection(socket, address, Options, _logger);
             // Not waiting for the listener's preamble: the read loop times it out on its own (§1).
             connection.Start();
         }
@@ -127,6 +135,10 @@ public sealed class TcpTransport : ITransport
             if (connection is not null)
             {
                 await connection.DisposeAsync().ConfigureAwait(false);
+            }
+            else
+            {
+                unstarted?.ReleaseUnstarted();
             }
             socket.Dispose();
             if (e is OperationCanceledException && cancellationToken.IsCancellationRequested)

@@ -23,8 +23,9 @@ internal sealed class TcpClientConnection : TcpConnection, ITransportConnection
     private volatile bool _goAwayReceived;
     private uint _goAwayLastStreamId = uint.MaxValue;
 
-    public TcpClientConnection(Socket socket, string remoteAddress, TcpTransportOptions options, ILogger logger)
-        : base(socket, options, logger) => RemoteAddress = remoteAddress;
+    // remoteEndPoint: the listener's address for logs; null reads it from the connected socket.
+    public TcpClientConnection(Socket socket, string remoteAddress, TcpTransportOptions options, ILogger logger, string? remoteEndPoint = null)
+        : base(socket, options, logger, remoteEndPoint) => RemoteAddress = remoteAddress;
 
     /// <inheritdoc/>
     public string RemoteAddress { get; }

@@ -51,6 +51,7 @@ internal abstract class TcpConnection : IAsyncDisposable
     private Task? _backPressure; // guarded by _writeGate: a flush waiting for the send loop; writers wait behind it
     private bool _outputClosed; // guarded by _writeGate
     private bool _flushDeferred; // guarded by _writeGate: frames written but not yet flushed (see BeginDelivery)
+    private bool _preambleQueued; // set before the loops start, by the thread that opens the connection
     private bool _sendLoopIdle; // guarded by _writeGate: the send loop sent all that was flushed and waits
     private PooledBufferWriter? _directScratch; // guarded by _writeGate
     private List<ArraySegment<byte>>? _sendSegments; // the send loop's alone
@@ -61,13 +62,14 @@ internal abstract class TcpConnection : IAsyncDisposable
     private int _pingsOut;
     private string? _closeReason;
 
-    protected TcpConnection(Socket socket, TcpTransportOptions options, ILogger logger)
+    // remoteEndPoint: the peer's address for logs and errors; null reads it from the connected socket.
+    protected TcpConnection(Socket socket, TcpTransportOptions options, ILogger logger, string? remoteEndPoint = null)
     {
         _socket = socket;
         Options = options;
         Logger = logger;
         Id = Interlocked.Increment(ref s_nextId);
-        RemoteEndPoint = socket.RemoteEndPoint?.ToString() ?? "unknown";
+        RemoteEndPoint = remoteEndPoint ?? socket.RemoteEndPoint?.ToString() ?? "unknown";
         socket.NoDelay = options.NoDelay;
         // The read loop runs inline in the receive loop's flush and consumes every whole frame before
         // it waits again, so what the pipe holds is at most one partial frame, whose length was
@@ -122,12 +124,35 @@ internal abstract class TcpConnection : IAsyncDisposable
     /// <summary>Called once, when the connection has closed.</summary>
     public Action<TcpConnection>? OnClosed { get; set; }
 
-    /// <summary>Sends the preamble and starts the loops.</summary>
-    public void Start()
+    /// <summary>
+    /// Queues the preamble, to go out first once <see cref="Start"/> starts the send loop. A dialler
+    /// calls it while its TCP connect is still in flight; <see cref="Start"/> calls it otherwise.
+    /// </summary>
+    public void QueuePreamble()
     {
+        if (_preambleQueued)
+        {
+            return;
+        }
+        _preambleQueued = true;
         // Both sides send their preamble at once, without waiting for the other's (§1).
         FrameWriter.WritePreamble(_output.Writer, Options.MaxFrameSize);
         _ = _output.Writer.FlushAsync();
+    }
+
+    /// <summary>Gives back the pipes' memory of a connection whose loops never started (its connect failed).</summary>
+    public void ReleaseUnstarted()
+    {
+        _output.Writer.Complete();
+        _output.Reader.Complete();
+        _inputPipe.Writer.Complete();
+        _input.Complete();
+    }
+
+    /// <summary>Sends the preamble (queued now if not yet) and starts the loops.</summary>
+    public void Start()
+    {
+        QueuePreamble();
         // The loops outlive whoever opened the connection: they must not carry its async-locals
         // (a caller's MicroContext) into everything they run.
         var suppressed = ExecutionContext.IsFlowSuppressed() ? default(AsyncFlowControl?) : ExecutionContext.SuppressFlow();
