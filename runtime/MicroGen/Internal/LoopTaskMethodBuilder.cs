@@ -1,4 +1,5 @@
 using System;
+using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -13,9 +14,9 @@ namespace MicroGen.Internal;
 // suspend: every use of the state machine's type is then in Start, which crossgen2 compiles, and the
 // await methods (generic over CoreLib's awaiters too, which it cannot compile) only hand over the box's
 // delegate. Meant for methods that run once per connection or per dial, never per call: each run
-// allocates a box and a TaskCompletionSource. Not for a method woken through the thread pool (a
-// pipe's default scheduler): the pool queues CoreLib's boxes as they are, but wraps the delegate
-// given here in a new work item every time.
+// allocates a box and a TaskCompletionSource. A method woken through a pipe needs the pipe to use
+// LoopPipeScheduler: the default scheduler's thread pool queues CoreLib's boxes as they are, but
+// would wrap the delegate given here in a new work item every time.
 
 /// <summary>
 /// The async method builder of MicroGen's connection-lifetime <c>async Task</c> methods (the
@@ -124,8 +125,11 @@ internal struct LoopTaskMethodBuilder<TResult>
         awaiter.UnsafeOnCompleted(MoveNextAction!);
 }
 
-/// <summary>The heap home of a running method's state machine, for the builders above.</summary>
-internal sealed class LoopStateMachineBox<TStateMachine> where TStateMachine : IAsyncStateMachine
+/// <summary>
+/// The heap home of a running method's state machine, for the builders above. A thread-pool work
+/// item too, running the next step, so that <see cref="LoopPipeScheduler"/> can queue it as it is.
+/// </summary>
+internal sealed class LoopStateMachineBox<TStateMachine> : IThreadPoolWorkItem where TStateMachine : IAsyncStateMachine
 {
     private static readonly ContextCallback s_moveNext = static box => ((LoopStateMachineBox<TStateMachine>)box!).StateMachine.MoveNext();
 
@@ -145,6 +149,8 @@ internal sealed class LoopStateMachineBox<TStateMachine> where TStateMachine : I
     /// <summary>Runs the method's next step.</summary>
     public Action MoveNextAction { get; }
 
+    void IThreadPoolWorkItem.Execute() => MoveNext();
+
     private void MoveNext()
     {
         if (_context is null)
@@ -154,6 +160,33 @@ internal sealed class LoopStateMachineBox<TStateMachine> where TStateMachine : I
         else
         {
             ExecutionContext.Run(_context, s_moveNext, this);
+        }
+    }
+}
+
+/// <summary>
+/// The reader scheduler of a pipe read by a method on <see cref="LoopTaskMethodBuilder"/> (the send
+/// loop): like <see cref="PipeScheduler.ThreadPool"/>, but a continuation that is one of our boxes'
+/// steps is queued as the box itself, without the work item the pool would wrap around a delegate.
+/// </summary>
+internal sealed class LoopPipeScheduler : PipeScheduler
+{
+    public static LoopPipeScheduler Instance { get; } = new();
+
+    private LoopPipeScheduler()
+    {
+    }
+
+    public override void Schedule(Action<object?> action, object? state)
+    {
+        // An awaiter given an Action passes it as the state of its own invoking callback.
+        if (state is Action { Target: IThreadPoolWorkItem box })
+        {
+            System.Threading.ThreadPool.UnsafeQueueUserWorkItem(box, preferLocal: false);
+        }
+        else
+        {
+            System.Threading.ThreadPool.UnsafeQueueUserWorkItem(action, state, preferLocal: false);
         }
     }
 }

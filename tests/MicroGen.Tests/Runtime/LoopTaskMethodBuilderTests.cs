@@ -176,4 +176,72 @@ public sealed class LoopTaskMethodBuilderTests
             seen = Ambient.Value;
         }
     }
+    [Test]
+    public async Task PipeScheduler_ALoopReadingAPipe_WakesOnEveryFlushAndQueuesItsBoxItself()
+    {
+        // A loop on LoopTaskMethodBuilder reading a pipe whose reader scheduler is LoopPipeScheduler,
+        // as the send loop reads the output pipe: each flush from another thread wakes it.
+        var pipe = new System.IO.Pipelines.Pipe(new System.IO.Pipelines.PipeOptions(readerScheduler: LoopPipeScheduler.Instance, useSynchronizationContext: false));
+        var total = 0L;
+        var loop = Drain();
+        for (var i = 0; i < 200; i++)
+        {
+            await Task.Run(async () =>
+            {
+                System.Buffers.BuffersExtensions.Write(pipe.Writer, new byte[10]);
+                await pipe.Writer.FlushAsync();
+            }).Bounded();
+        }
+        pipe.Writer.Complete();
+        await loop.Bounded();
+        Assert.That(total, Is.EqualTo(2000));
+
+        [AsyncMethodBuilder(typeof(LoopTaskMethodBuilder))]
+        async Task Drain()
+        {
+            while (true)
+            {
+                var result = await pipe.Reader.ReadAsync().ConfigureAwait(false);
+                total += result.Buffer.Length;
+                pipe.Reader.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+            pipe.Reader.Complete();
+        }
+    }
+
+    [Test]
+    public async Task PipeScheduler_AStepOfABox_RunsAsTheBoxAndAnyOtherCallbackAsItself()
+    {
+        // A box's step reaches the scheduler as the state of the awaiter's invoking callback.
+        var ranAsWorkItem = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var item = new RecordingWorkItem(ranAsWorkItem);
+        var callbackCalls = 0;
+        LoopPipeScheduler.Instance.Schedule(static state => ((Action)state!)(), (Action)item.Step);
+        await ranAsWorkItem.Task.Bounded();
+        Assert.That(item.Executed, Is.EqualTo(1), "queued as the work item, not through the callback");
+        Assert.That(item.Stepped, Is.EqualTo(0));
+
+        var ranAsCallback = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        LoopPipeScheduler.Instance.Schedule(state => { callbackCalls++; ((TaskCompletionSource)state!).SetResult(); }, ranAsCallback);
+        await ranAsCallback.Task.Bounded();
+        Assert.That(callbackCalls, Is.EqualTo(1));
+    }
+
+    private sealed class RecordingWorkItem(TaskCompletionSource done) : IThreadPoolWorkItem
+    {
+        public int Executed;
+        public int Stepped;
+
+        public void Step() => Stepped++;
+
+        public void Execute()
+        {
+            Executed++;
+            done.SetResult();
+        }
+    }
 }

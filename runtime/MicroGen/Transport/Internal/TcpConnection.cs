@@ -86,6 +86,8 @@ internal abstract class TcpConnection : IAsyncDisposable
         _input = _inputPipe.Reader;
         _output = new Pipe(new PipeOptions(
             pool: BlockPool.Shared,
+            // The send loop runs on LoopTaskMethodBuilder: woken with its box as the work item.
+            readerScheduler: LoopPipeScheduler.Instance,
             pauseWriterThreshold: options.WriterPauseThreshold,
             resumeWriterThreshold: options.WriterResumeThreshold,
             minimumSegmentSize: BlockPool.BlockSize,
@@ -717,9 +719,9 @@ internal abstract class TcpConnection : IAsyncDisposable
         }
     }
 
-    // CoreLib's builder, not LoopTaskMethodBuilder: the output pipe wakes this loop through the
-    // thread pool, which queues CoreLib's state machine box itself but must wrap any other
-    // continuation in a new work item, an allocation per wake-up.
+    // On LoopTaskMethodBuilder, woken by the output pipe through LoopPipeScheduler, which queues
+    // the loop's box itself (the default scheduler would wrap it in a new work item per wake-up).
+    [AsyncMethodBuilder(typeof(LoopTaskMethodBuilder))]
     private async Task SendLoopAsync()
     {
         var reader = _output.Reader;
