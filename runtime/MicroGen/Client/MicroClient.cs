@@ -72,11 +72,16 @@ public sealed partial class MicroClient : IClient
         cancellationToken.ThrowIfCancellationRequested();
 
         var codec = ResolveCodec(method, options);
+        if (codec is MessagePackCodec)
+        {
+            // Its one-off set-up then overlaps the first call's dial (the body is written after it).
+            MessagePackCodec.PrepareInBackground();
+        }
 
         var timeout = options.Timeout ?? Options.Timeout;
         var service = options.Service ?? method.Service;
         using var body = PooledBufferWriter.Rent();
-        codec.Serialize(body, request);
+        var serialized = false;
 
         var context = MicroContext.Current;
         var metadata = MergeMetadata(context, options.Metadata);
@@ -112,6 +117,13 @@ public sealed partial class MicroClient : IClient
                     }
 
                     var connection = await GetConnectionAsync(address, token).ConfigureAwait(false);
+                    if (!serialized)
+                    {
+                        // Once, after the first connection is in hand: a first call's dial is what a
+                        // codec's one-off set-up overlaps (see MessagePackCodec.PrepareInBackground).
+                        codec.Serialize(body, request);
+                        serialized = true;
+                    }
                     var remaining = timeout - TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
                     var transportRequest = new TransportRequest
                     {

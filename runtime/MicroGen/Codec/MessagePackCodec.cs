@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Threading;
 using MessagePack;
 using MessagePack.Formatters;
 
@@ -94,6 +95,23 @@ public sealed class MessagePackCodec : ICodec
     /// cryptographic RNG, which loads OpenSSL on Linux, a few milliseconds of start-up that a
     /// process calling only protobuf or JSON never needs.
     /// </summary>
+    private static int s_preparing;
+
+    /// <summary>
+    /// Builds <see cref="Options"/> on a thread-pool thread, once per process. MessagePack 2.x's
+    /// security settings, which any options instance reads, set up a SipHash key from the system's
+    /// cryptographic random source when first touched: that loads System.Security.Cryptography and
+    /// OpenSSL, about 8 ms of a process's first call. The client starts this before it dials, so the
+    /// set-up runs while the connection opens.
+    /// </summary>
+    internal static void PrepareInBackground()
+    {
+        if (Volatile.Read(ref s_preparing) == 0 && Interlocked.Exchange(ref s_preparing, 1) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static _ => _ = LazyOptions.Value, null);
+        }
+    }
+
     private static class LazyOptions
     {
         // Built on the resolver directly, not on MessagePackSerializerOptions.Standard: the

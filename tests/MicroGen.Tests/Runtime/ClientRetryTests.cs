@@ -113,6 +113,69 @@ public sealed class ClientRetryTests
         Assert.That(HandlerRuns, Is.EqualTo(1));
     }
 
+    [Test]
+    public async Task Call_RetriedOnAnotherNode_RequestWrittenOnceAfterTheFirstConnection()
+    {
+        // The body is written once, after the first connection is in hand (so a first call's dial
+        // overlaps a codec's one-off set-up), and every attempt sends those same bytes.
+        var counting = new CountingCodec(MicroGen.Codec.MessagePackCodec.Instance);
+        await using var client = new MicroClient(new ClientOptions
+        {
+            Transport = _transport,
+            Registry = _registry,
+            Selector = new RoundRobinSelector(),
+            Codecs = [counting],
+        });
+        _transport.Plan = (attempt, _) =>
+        {
+            counting.SerializedAtAttempt.Add(counting.Serialized);
+            return attempt == 0 ? InjectedFault.BeforeSend : InjectedFault.None;
+        };
+
+        var reply = await client.CallAsync(Charge, "card-3").Bounded();
+
+        Assert.That(counting.Serialized, Is.EqualTo(1), "written once for both attempts");
+        Assert.That(counting.SerializedAtAttempt, Is.EqualTo(new[] { 1, 1 }), "written before the first attempt's invoke");
+        Assert.That(reply, Is.EqualTo(NodeAt(_transport.Attempts[1]) + ": card-3"));
+    }
+
+    [Test]
+    public async Task Call_NoNodeKnown_404AndTheRequestIsNeverWritten()
+    {
+        var counting = new CountingCodec(MicroGen.Codec.MessagePackCodec.Instance);
+        await using var client = new MicroClient(new ClientOptions
+        {
+            Transport = _transport,
+            Registry = new InMemoryRegistry(),
+            Codecs = [counting],
+        });
+
+        var e = Assert.ThrowsAsync<MicroException>(async () => await client.CallAsync(Charge, "card-4").Bounded());
+
+        Assert.That(e!.Code, Is.EqualTo(MicroStatusCode.NotFound));
+        Assert.That(counting.Serialized, Is.Zero);
+    }
+
+    private sealed class CountingCodec(MicroGen.Codec.ICodec inner) : MicroGen.Codec.ICodec
+    {
+        public int Serialized;
+        public readonly List<int> SerializedAtAttempt = new();
+
+        public string Name => inner.Name;
+
+        public string ContentType => inner.ContentType;
+
+        public bool CanCarry<T>() => inner.CanCarry<T>();
+
+        public void Serialize<T>(System.Buffers.IBufferWriter<byte> writer, T value)
+        {
+            Serialized++;
+            inner.Serialize(writer, value);
+        }
+
+        public T Deserialize<T>(in System.Buffers.ReadOnlySequence<byte> data) => inner.Deserialize<T>(data);
+    }
+
     [TestCase(0)]
     [TestCase(1)]
     [TestCase(3)]
