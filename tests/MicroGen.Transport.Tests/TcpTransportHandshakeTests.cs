@@ -66,6 +66,29 @@ public sealed class TcpTransportHandshakeTests : TransportTestBase
     }
 
     [Test]
+    public async Task OpenStream_LargerThanTheMinimumFrameBeforeThePreamble_WaitsForItThenOpens()
+    {
+        // Arrange
+        var (connection, peer) = await DialRawListenerAsync();
+        await using var _ = peer;
+        await peer.ReadPreambleAsync();
+
+        // Act: leading arguments of 4,000 bytes, before the listener named its limit.
+        var open = connection.OpenStreamAsync(Streams.Request(new string('y', 4000))).AsTask();
+        await Task.Delay(200);
+        var sentEarly = peer.HasUnreadBytes;
+        await peer.SendAsync(Wire.Preamble(maxFrameSize: 64 * 1024));
+        var request = await peer.ReadFrameAsync(Wire.Request).DefaultTimeout();
+        await peer.SendAsync(Wire.Frame(Wire.Response, 0x01, request!.StreamId, Wire.CallPayload(TextPlainBlock, [])));
+        await using var stream = await open.DefaultTimeout();
+
+        // Assert
+        Assert.That(sentEarly, Is.False, "a frame over 1,024 bytes must not go out before the listener named its limit");
+        Assert.That(request.Flags & 0x01, Is.EqualTo(1), "OPEN_STREAM");
+        Assert.That(Wire.ParseCallPayload(request.Payload).Body, Has.Length.EqualTo(4000));
+    }
+
+    [Test]
     public async Task Invoke_LargerThanTheListenersLimitBeforeThePreamble_Fails413AndSendsNothing()
     {
         // Arrange
