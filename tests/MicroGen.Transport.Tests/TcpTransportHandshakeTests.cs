@@ -119,11 +119,8 @@ public sealed class TcpTransportHandshakeTests : TransportTestBase
     public async Task Invoke_ListenerDoesNotSpeakTheProtocol_SentCallFailsNotProcessedWithoutGoAway()
     {
         // Arrange
-        var (connection, peer) = await DialRawListenerAsync();
+        var (connection, peer, call) = await CallSentBeforeThePreambleAsync();
         await using var _ = peer;
-        var call = connection.InvokeAsync(Calls.Request("early")).AsTask();
-        await peer.ReadPreambleAsync();
-        await peer.ReadFrameAsync(Wire.Request).DefaultTimeout();
 
         // Act: an HTTP server's answer instead of a preamble.
         await peer.SendAsync("HTTP/1.1 400 Bad Request\r\n\r\n"u8.ToArray());
@@ -142,11 +139,8 @@ public sealed class TcpTransportHandshakeTests : TransportTestBase
     public async Task Invoke_ListenerClosesInOrderBeforeItsPreamble_SentCallFailsNotProcessed()
     {
         // Arrange
-        var (connection, peer) = await DialRawListenerAsync();
+        var (connection, peer, call) = await CallSentBeforeThePreambleAsync();
         await using var _ = peer;
-        var call = connection.InvokeAsync(Calls.Request("early")).AsTask();
-        await peer.ReadPreambleAsync();
-        await peer.ReadFrameAsync(Wire.Request).DefaultTimeout();
 
         // Act
         peer.ShutdownSend();
@@ -162,11 +156,8 @@ public sealed class TcpTransportHandshakeTests : TransportTestBase
     public async Task Invoke_ListenerSpeaksAnotherVersion_SentCallFailsMaybeProcessedAndGoAwayNamesBoth()
     {
         // Arrange
-        var (connection, peer) = await DialRawListenerAsync();
+        var (connection, peer, call) = await CallSentBeforeThePreambleAsync();
         await using var _ = peer;
-        var call = connection.InvokeAsync(Calls.Request("early")).AsTask();
-        await peer.ReadPreambleAsync();
-        await peer.ReadFrameAsync(Wire.Request).DefaultTimeout();
 
         // Act
         await peer.SendAsync(Wire.Preamble(version: 9));
@@ -184,11 +175,8 @@ public sealed class TcpTransportHandshakeTests : TransportTestBase
     public async Task Invoke_ListenerNeverSendsItsPreamble_SentCallFailsAfterTheHandshakeTimeout()
     {
         // Arrange
-        var (connection, peer) = await DialRawListenerAsync(o => o.HandshakeTimeout = TimeSpan.FromMilliseconds(300));
+        var (_, peer, call) = await CallSentBeforeThePreambleAsync(o => o.HandshakeTimeout = TimeSpan.FromMilliseconds(300));
         await using var _ = peer;
-        var call = connection.InvokeAsync(Calls.Request("early")).AsTask();
-        await peer.ReadPreambleAsync();
-        await peer.ReadFrameAsync(Wire.Request).DefaultTimeout();
 
         // Act
         var frames = await peer.ReadUntilClosedAsync().DefaultTimeout();
@@ -271,6 +259,16 @@ public sealed class TcpTransportHandshakeTests : TransportTestBase
         {
             fillers.ForEach(f => f.Dispose());
         }
+    }
+
+    /// <summary>Dials a raw listener and makes one call before the listener has said anything; returns once its request arrived.</summary>
+    private async Task<(ITransportConnection Connection, RawPeer Peer, Task<TransportResponse> Call)> CallSentBeforeThePreambleAsync(Action<TcpTransportOptions>? configure = null)
+    {
+        var (connection, peer) = await DialRawListenerAsync(configure);
+        var call = connection.InvokeAsync(Calls.Request("early")).AsTask();
+        await peer.ReadPreambleAsync();
+        await peer.ReadFrameAsync(Wire.Request).DefaultTimeout();
+        return (connection, peer, call);
     }
 
     /// <summary>Dials a raw listening socket and accepts the connection; the test speaks for the listener.</summary>
