@@ -89,20 +89,13 @@ public sealed class MessagePackCodec : ICodec
         }
     }
 
-    /// <summary>
-    /// Holds <see cref="Options"/> so that touching <see cref="Instance"/> (every default codec
-    /// list does) costs nothing: MessagePack's security settings seed a SipHash key from the
-    /// cryptographic RNG, which loads OpenSSL on Linux, a few milliseconds of start-up that a
-    /// process calling only protobuf or JSON never needs.
-    /// </summary>
-    private static int s_preparing;
+    private static int s_preparing; // 1 once PrepareInBackground queued the set-up
 
     /// <summary>
-    /// Builds <see cref="Options"/> on a thread-pool thread, once per process. MessagePack 2.x's
-    /// security settings, which any options instance reads, set up a SipHash key from the system's
-    /// cryptographic random source when first touched: that loads System.Security.Cryptography and
-    /// OpenSSL, about 8 ms of a process's first call. The client starts this before it dials, so the
-    /// set-up runs while the connection opens.
+    /// Builds <see cref="Options"/> on a thread-pool thread, once per process: the security settings'
+    /// SipHash key (see <see cref="LazyOptions"/>) loads System.Security.Cryptography and OpenSSL,
+    /// about 8 ms of a process's first call. The client starts this before it dials, so the set-up
+    /// runs while the connection opens.
     /// </summary>
     internal static void PrepareInBackground()
     {
@@ -112,6 +105,12 @@ public sealed class MessagePackCodec : ICodec
         }
     }
 
+    /// <summary>
+    /// Holds <see cref="Options"/> so that touching <see cref="Instance"/> (every default codec
+    /// list does) costs nothing: MessagePack's security settings seed a SipHash key from the
+    /// cryptographic RNG, which loads OpenSSL on Linux, a few milliseconds of start-up that a
+    /// process calling only protobuf or JSON never needs.
+    /// </summary>
     private static class LazyOptions
     {
         // Built on the resolver directly, not on MessagePackSerializerOptions.Standard: the
