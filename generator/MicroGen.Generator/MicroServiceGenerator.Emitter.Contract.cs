@@ -134,17 +134,20 @@ public sealed partial class MicroServiceGenerator
                     _ => $"new {descriptor}.{method.ArgumentStructName}({string.Join(", ", method.RequestParameters.Select(static p => p.Identifier))})",
                 };
                 var arguments = $"{descriptor}.{method.MemberName}, {request}";
+                // Unary calls go through the descriptor's instance method: no generic virtual call.
+                var unaryArguments = $"_client, {request}";
                 if (method.Parameters.FirstOrDefault(static p => p.IsStream) is { } stream)
                 {
                     arguments += ", " + NotNull(stream.Identifier, stream.Type);
                 }
                 arguments += $", _options, {method.CancellationTokenName ?? "default"}";
+                unaryArguments += $", _options, {method.CancellationTokenName ?? "default"}";
                 var call = method.Kind switch
                 {
                     MethodKind.ServerStreaming => $"_client.ServerStreamAsync({arguments})",
                     MethodKind.ClientStreaming => $"_client.ClientStreamAsync({arguments})",
                     MethodKind.DuplexStreaming => $"_client.DuplexStreamAsync({arguments})",
-                    _ => $"_client.CallAsync({arguments})",
+                    _ => $"{descriptor}.{method.MemberName}.CallAsync({unaryArguments})",
                 };
                 var isVoid = method.ReturnShape is ReturnShape.Task or ReturnShape.ValueTask;
                 var signature = $"{method.ReturnType} {method.DeclaringInterface}.{method.Name}({string.Join(", ", parameters)})";

@@ -10,7 +10,9 @@ namespace MicroGen.Client;
 
 /// <summary>
 /// go-micro's client: makes calls to services, picking a node through the registry and selector,
-/// with timeouts, retries and metadata. Generated proxies call <see cref="CallAsync"/>.
+/// with timeouts, retries and metadata. Generated proxies make unary calls through
+/// <see cref="Method{TRequest, TResponse}.CallAsync"/>, which calls <see cref="CallAsync"/>, and
+/// streaming calls through the stream methods.
 /// </summary>
 /// <remarks>Thread-safe; share one per process.</remarks>
 public interface IClient : IAsyncDisposable

@@ -1,4 +1,6 @@
 using System;
+using System.Threading;
+using System.Threading.Tasks;
 
 namespace MicroGen.Client;
 
@@ -67,6 +69,25 @@ public sealed class Method<TRequest, TResponse> : MethodDescriptor
     public Method(string service, string endpoint, MethodType type = MethodType.Unary, bool idempotent = false, string defaultContentType = Codec.ContentTypes.MessagePack)
         : base(service, endpoint, type, idempotent, defaultContentType)
     {
+    }
+
+    /// <summary>
+    /// Calls this method through <paramref name="client"/>: the same as
+    /// <see cref="IClient.CallAsync{TRequest, TResponse}"/>, and what generated proxies call.
+    /// </summary>
+    /// <remarks>
+    /// With a <see cref="MicroClient"/> this skips the interface's generic virtual call, which the
+    /// runtime resolves on every call and, on a process's first call of each method, serves through a
+    /// stub it compiles; an instance method of this class takes its types from the object instead.
+    /// </remarks>
+    /// <exception cref="MicroException">As for <see cref="IClient.CallAsync{TRequest, TResponse}"/>.</exception>
+    /// <exception cref="OperationCanceledException">As for <see cref="IClient.CallAsync{TRequest, TResponse}"/>.</exception>
+    public ValueTask<TResponse> CallAsync(IClient client, TRequest request, CallOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        return client is MicroClient micro
+            ? micro.CallAsync(this, request, options, cancellationToken)
+            : client.CallAsync(this, request, options, cancellationToken);
     }
 
     /// <inheritdoc/>

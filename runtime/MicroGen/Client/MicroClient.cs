@@ -112,11 +112,11 @@ public sealed partial class MicroClient : IClient
                     }
                     else
                     {
-                        node = await SelectAsync(service, options, tried, attempt, token).ConfigureAwait(false);
+                        node = await SelectAsync(service, options, tried, attempt, token).NoContext();
                         address = node.Address;
                     }
 
-                    var connection = await GetConnectionAsync(address, token).ConfigureAwait(false);
+                    var connection = await GetConnectionAsync(address, token).NoContext();
                     if (!serialized)
                     {
                         // Once, after the first connection is in hand: a first call's dial is what a
@@ -135,7 +135,7 @@ public sealed partial class MicroClient : IClient
                         Body = body.WrittenSequence,
                     };
 
-                    using var response = await connection.InvokeAsync(transportRequest, token).ConfigureAwait(false);
+                    using var response = await connection.InvokeAsync(transportRequest, token).NoContext();
                     if (node is not null)
                     {
                         Options.Selector.Mark(service, node, null);

@@ -68,9 +68,18 @@ internal struct CallMethodBuilder<TResult>
 }
 
 /// <summary>A pooled call's state machine and result, the source of the call's ValueTask.</summary>
+/// <remarks>
+/// The subclass hands its step and return over as delegates, not as overrides: crossgen2 compiles the
+/// methods of the subclass's instantiation over a call's state machine only where its image's code
+/// reaches them directly (a delegate's creation does; a virtual call from here does not), so overrides
+/// were compiled by the JIT on a process's first call.
+/// </remarks>
 internal abstract class CallStateMachineBox<TResult> : IValueTaskSource<TResult>
 {
-    private static readonly ContextCallback s_step = static box => ((CallStateMachineBox<TResult>)box!).Step();
+    private static readonly ContextCallback s_step = static box => ((CallStateMachineBox<TResult>)box!)._step();
+
+    private Action _step = null!;
+    private Action _return = null!;
 
     private ManualResetValueTaskSourceCore<TResult> _core;
 
@@ -81,6 +90,15 @@ internal abstract class CallStateMachineBox<TResult> : IValueTaskSource<TResult>
     protected CallStateMachineBox()
     {
         MoveNextAction = MoveNext;
+    }
+
+    /// <summary>Called once by the subclass's constructor.</summary>
+    /// <param name="step">Runs the boxed state machine's next step.</param>
+    /// <param name="return">Clears the state machine and puts the box back in its pool.</param>
+    protected void Bind(Action step, Action @return)
+    {
+        _step = step;
+        _return = @return;
     }
 
     /// <summary>Runs the call's next step.</summary>
@@ -118,7 +136,7 @@ internal abstract class CallStateMachineBox<TResult> : IValueTaskSource<TResult>
             // The one await of the ValueTask is over: the box goes back to the pool.
             _core.Reset();
             _context = null;
-            Return();
+            _return();
         }
     }
 
@@ -133,19 +151,13 @@ internal abstract class CallStateMachineBox<TResult> : IValueTaskSource<TResult>
     {
         if (_context is null)
         {
-            Step();
+            _step();
         }
         else
         {
             ExecutionContext.Run(_context, s_step, this);
         }
     }
-
-    /// <summary>Runs the boxed state machine's next step.</summary>
-    protected abstract void Step();
-
-    /// <summary>Clears the state machine and puts the box back in its pool.</summary>
-    protected abstract void Return();
 }
 
 internal sealed class CallStateMachineBox<TResult, TStateMachine> : CallStateMachineBox<TResult> where TStateMachine : IAsyncStateMachine
@@ -155,9 +167,18 @@ internal sealed class CallStateMachineBox<TResult, TStateMachine> : CallStateMac
     [ThreadStatic]
     private static CallStateMachineBox<TResult, TStateMachine>? t_cached;
 
-    private static readonly CallStateMachineBox<TResult, TStateMachine>?[] s_perCore = new CallStateMachineBox<TResult, TStateMachine>?[Environment.ProcessorCount];
+    // Created on first use, not by a static constructor, which the JIT would compile on a first call.
+    private static CallStateMachineBox<TResult, TStateMachine>?[]? s_perCore;
 
     public TStateMachine StateMachine = default!;
+
+    private CallStateMachineBox()
+    {
+        Bind(Step, Return);
+    }
+
+    private static CallStateMachineBox<TResult, TStateMachine>?[] PerCore =>
+        Volatile.Read(ref s_perCore) ?? CreatePerCore();
 
     public static CallStateMachineBox<TResult, TStateMachine> Rent()
     {
@@ -167,12 +188,19 @@ internal sealed class CallStateMachineBox<TResult, TStateMachine> : CallStateMac
             t_cached = null;
             return box;
         }
-        return Interlocked.Exchange(ref s_perCore[Thread.GetCurrentProcessorId() % s_perCore.Length], null) ?? new();
+        var perCore = PerCore;
+        return Interlocked.Exchange(ref perCore[Thread.GetCurrentProcessorId() % perCore.Length], null) ?? new();
     }
 
-    protected override void Step() => StateMachine.MoveNext();
+    private static CallStateMachineBox<TResult, TStateMachine>?[] CreatePerCore()
+    {
+        Interlocked.CompareExchange(ref s_perCore, new CallStateMachineBox<TResult, TStateMachine>?[Environment.ProcessorCount], null);
+        return s_perCore;
+    }
 
-    protected override void Return()
+    private void Step() => StateMachine.MoveNext();
+
+    private void Return()
     {
         StateMachine = default!;
         if (t_cached is null)
@@ -181,7 +209,8 @@ internal sealed class CallStateMachineBox<TResult, TStateMachine> : CallStateMac
         }
         else
         {
-            Volatile.Write(ref s_perCore[Thread.GetCurrentProcessorId() % s_perCore.Length], this);
+            var perCore = PerCore;
+            Volatile.Write(ref perCore[Thread.GetCurrentProcessorId() % perCore.Length], this);
         }
     }
 }

@@ -39,7 +39,7 @@ internal sealed class ConnectionPool(ITransport transport) : IAsyncDisposable
             ITransportConnection connection;
             try
             {
-                connection = await pending.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+                connection = await pending.Value.WaitAsync(cancellationToken).NoContext();
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -121,10 +121,12 @@ public sealed class TcpTransport : ITransport
             if (endPoint is IPEndPoint && !connect.IsCompleted)
             {
                 // Built while the connect is in flight (pipes, preamble), off the path to a first reply.
-                unstarted = new TcpClientConnection(socket, address, Options, _logger, endPoint.ToString());
+                // Named by the address as given, an IP literal: formatting the parsed one costs a first
+                // call three methods for the JIT.
+                unstarted = new TcpClientConnection(socket, address, Options, _logger, address);
                 unstarted.QueuePreamble();
             }
-            await connect.ConfigureAwait(false);
+            await connect.NoContext();
             // A name is known by its resolved address only once connected.
             connection = unstarted ?? new TcpClientConnection(socket, address, Options, _logger);
             // Not waiting for the listener's preamble: the read loop times it out on its own (§1).
@@ -134,7 +136,7 @@ public sealed class TcpTransport : ITransport
         {
             if (connection is not null)
             {
-                await connection.DisposeAsync().ConfigureAwait(false);
+                await connection.DisposeAsync().NoContext();
             }
             else
             {

@@ -61,16 +61,16 @@ namespace Demo
 
         /// <inheritdoc/>
         global::System.Threading.Tasks.Task<global::Demo.HelloReply> global::Demo.IGreeter.SayHello(global::Demo.HelloRequest request, global::System.Threading.CancellationToken cancellationToken)
-            => _client.CallAsync(global::Demo.GreeterDescriptor.SayHello, request, _options, cancellationToken).AsTask();
+            => global::Demo.GreeterDescriptor.SayHello.CallAsync(_client, request, _options, cancellationToken).AsTask();
 
         /// <inheritdoc/>
         global::System.Threading.Tasks.ValueTask<int> global::Demo.IGreeter.Add(int a, int b, global::System.Threading.CancellationToken cancellationToken)
-            => _client.CallAsync(global::Demo.GreeterDescriptor.Add, new global::Demo.GreeterDescriptor.AddArguments(a, b), _options, cancellationToken);
+            => global::Demo.GreeterDescriptor.Add.CallAsync(_client, new global::Demo.GreeterDescriptor.AddArguments(a, b), _options, cancellationToken);
 
         /// <inheritdoc/>
         async global::System.Threading.Tasks.Task global::Demo.IGreeter.Ping()
         {
-            await _client.CallAsync(global::Demo.GreeterDescriptor.Ping, global::MicroGen.Codec.Empty.Value, _options, default).ConfigureAwait(false);
+            await global::Demo.GreeterDescriptor.Ping.CallAsync(_client, global::MicroGen.Codec.Empty.Value, _options, default).ConfigureAwait(false);
         }
     }
 

@@ -34,7 +34,7 @@ public sealed class GlobalClient : global::IGlobal
 
     /// <inheritdoc/>
     global::System.Threading.Tasks.Task<global::Note> global::IGlobal.Echo(global::Note note)
-        => _client.CallAsync(global::GlobalDescriptor.Echo, note, _options, default).AsTask();
+        => global::GlobalDescriptor.Echo.CallAsync(_client, note, _options, default).AsTask();
 }
 
 /// <summary>The generated dispatcher of <see cref="global::IGlobal"/>: runs each endpoint against a handler.</summary>

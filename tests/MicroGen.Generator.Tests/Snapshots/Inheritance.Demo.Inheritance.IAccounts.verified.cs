@@ -44,16 +44,16 @@ namespace Demo.Inheritance
 
         /// <inheritdoc/>
         global::System.Threading.Tasks.Task<global::Demo.Inheritance.Account> global::Demo.Inheritance.IAccounts.Open(string owner, global::System.Threading.CancellationToken cancellationToken)
-            => _client.CallAsync(global::Demo.Inheritance.AccountsDescriptor.Open, owner, _options, cancellationToken).AsTask();
+            => global::Demo.Inheritance.AccountsDescriptor.Open.CallAsync(_client, owner, _options, cancellationToken).AsTask();
 
         /// <inheritdoc/>
         global::System.Threading.Tasks.Task<global::Demo.Inheritance.Account> global::Demo.Inheritance.IRepository<global::Demo.Inheritance.Account>.Get(int id, global::System.Threading.CancellationToken cancellationToken)
-            => _client.CallAsync(global::Demo.Inheritance.AccountsDescriptor.Get, id, _options, cancellationToken).AsTask();
+            => global::Demo.Inheritance.AccountsDescriptor.Get.CallAsync(_client, id, _options, cancellationToken).AsTask();
 
         /// <inheritdoc/>
         async global::System.Threading.Tasks.Task global::Demo.Inheritance.IPingable.Ping()
         {
-            await _client.CallAsync(global::Demo.Inheritance.AccountsDescriptor.Ping, global::MicroGen.Codec.Empty.Value, _options, default).ConfigureAwait(false);
+            await global::Demo.Inheritance.AccountsDescriptor.Ping.CallAsync(_client, global::MicroGen.Codec.Empty.Value, _options, default).ConfigureAwait(false);
         }
     }
 

@@ -73,28 +73,28 @@ namespace Demo.Keywords
 
         /// <inheritdoc/>
         global::System.Threading.Tasks.Task<int> global::Demo.Keywords.IKeywords.Escape(int @class, string @event, global::System.Threading.CancellationToken @operator)
-            => _client.CallAsync(global::Demo.Keywords.KeywordsDescriptor.Escape, new global::Demo.Keywords.KeywordsDescriptor.EscapeArguments(@class, @event), _options, @operator).AsTask();
+            => global::Demo.Keywords.KeywordsDescriptor.Escape.CallAsync(_client, new global::Demo.Keywords.KeywordsDescriptor.EscapeArguments(@class, @event), _options, @operator).AsTask();
 
         /// <inheritdoc/>
         global::System.Threading.Tasks.Task<string> global::Demo.Keywords.IKeywords.SayHello(string name)
-            => _client.CallAsync(global::Demo.Keywords.KeywordsDescriptor.SayHello, name, _options, default).AsTask();
+            => global::Demo.Keywords.KeywordsDescriptor.SayHello.CallAsync(_client, name, _options, default).AsTask();
 
         /// <inheritdoc/>
         global::System.Threading.Tasks.Task<string> global::Demo.Keywords.IKeywords.Full(string name)
-            => _client.CallAsync(global::Demo.Keywords.KeywordsDescriptor.Full, name, _options, default).AsTask();
+            => global::Demo.Keywords.KeywordsDescriptor.Full.CallAsync(_client, name, _options, default).AsTask();
 
         /// <inheritdoc/>
         global::System.Threading.Tasks.ValueTask<int> global::Demo.Keywords.IKeywords.Get(int id)
-            => _client.CallAsync(global::Demo.Keywords.KeywordsDescriptor.Get, id, _options, default);
+            => global::Demo.Keywords.KeywordsDescriptor.Get.CallAsync(_client, id, _options, default);
 
         /// <inheritdoc/>
         global::System.Threading.Tasks.ValueTask<int> global::Demo.Keywords.IKeywords.Get(string name)
-            => _client.CallAsync(global::Demo.Keywords.KeywordsDescriptor.Get2, name, _options, default);
+            => global::Demo.Keywords.KeywordsDescriptor.Get2.CallAsync(_client, name, _options, default);
 
         /// <inheritdoc/>
         async global::System.Threading.Tasks.Task global::Demo.Keywords.IKeywords.Descriptor(int value)
         {
-            await _client.CallAsync(global::Demo.Keywords.KeywordsDescriptor.Descriptor2, value, _options, default).ConfigureAwait(false);
+            await global::Demo.Keywords.KeywordsDescriptor.Descriptor2.CallAsync(_client, value, _options, default).ConfigureAwait(false);
         }
     }
 

@@ -36,7 +36,7 @@ namespace Demo.Nested
 
         /// <inheritdoc/>
         global::System.Threading.Tasks.Task<int> global::Demo.Nested.Hidden.IHiddenService.Next(int value)
-            => _client.CallAsync(global::Demo.Nested.Hidden_HiddenServiceDescriptor.Next, value, _options, default).AsTask();
+            => global::Demo.Nested.Hidden_HiddenServiceDescriptor.Next.CallAsync(_client, value, _options, default).AsTask();
     }
 
     /// <summary>The generated dispatcher of <see cref="global::Demo.Nested.Hidden.IHiddenService"/>: runs each endpoint against a handler.</summary>

@@ -36,7 +36,7 @@ namespace Demo.Nested
 
         /// <inheritdoc/>
         global::System.Threading.Tasks.Task<int> global::Demo.Nested.Outer.Middle.ICalculator.Double(global::Demo.Nested.Outer.Request request)
-            => _client.CallAsync(global::Demo.Nested.Outer_Middle_CalculatorDescriptor.Double, request, _options, default).AsTask();
+            => global::Demo.Nested.Outer_Middle_CalculatorDescriptor.Double.CallAsync(_client, request, _options, default).AsTask();
     }
 
     /// <summary>The generated dispatcher of <see cref="global::Demo.Nested.Outer.Middle.ICalculator"/>: runs each endpoint against a handler.</summary>

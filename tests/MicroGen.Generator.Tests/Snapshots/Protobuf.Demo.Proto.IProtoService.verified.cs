@@ -61,17 +61,17 @@ namespace Demo.Proto
 
         /// <inheritdoc/>
         global::System.Threading.Tasks.Task<global::Demo.Proto.PingMessage> global::Demo.Proto.IProtoService.Ping(global::Demo.Proto.PingMessage message, global::System.Threading.CancellationToken cancellationToken)
-            => _client.CallAsync(global::Demo.Proto.ProtoServiceDescriptor.Ping, message, _options, cancellationToken).AsTask();
+            => global::Demo.Proto.ProtoServiceDescriptor.Ping.CallAsync(_client, message, _options, cancellationToken).AsTask();
 
         /// <inheritdoc/>
         async global::System.Threading.Tasks.Task global::Demo.Proto.IProtoService.Fire(global::Demo.Proto.PingMessage message)
         {
-            await _client.CallAsync(global::Demo.Proto.ProtoServiceDescriptor.Fire, message, _options, default).ConfigureAwait(false);
+            await global::Demo.Proto.ProtoServiceDescriptor.Fire.CallAsync(_client, message, _options, default).ConfigureAwait(false);
         }
 
         /// <inheritdoc/>
         global::System.Threading.Tasks.Task<global::Demo.Proto.PingMessage> global::Demo.Proto.IProtoService.Mixed(global::Demo.Proto.PingMessage message, int count)
-            => _client.CallAsync(global::Demo.Proto.ProtoServiceDescriptor.Mixed, new global::Demo.Proto.ProtoServiceDescriptor.MixedArguments(message, count), _options, default).AsTask();
+            => global::Demo.Proto.ProtoServiceDescriptor.Mixed.CallAsync(_client, new global::Demo.Proto.ProtoServiceDescriptor.MixedArguments(message, count), _options, default).AsTask();
     }
 
     /// <summary>The generated dispatcher of <see cref="global::Demo.Proto.IProtoService"/>: runs each endpoint against a handler.</summary>

@@ -57,11 +57,11 @@ namespace Foo.System
 
         /// <inheritdoc/>
         global::System.Threading.Tasks.Task<global::Foo.System.Payload> global::Foo.System.IShadow.Get(global::Foo.System.Payload payload, global::System.Threading.CancellationToken cancellationToken)
-            => _client.CallAsync(global::Foo.System.ShadowDescriptor.Get, payload, _options, cancellationToken).AsTask();
+            => global::Foo.System.ShadowDescriptor.Get.CallAsync(_client, payload, _options, cancellationToken).AsTask();
 
         /// <inheritdoc/>
         global::System.Threading.Tasks.Task<int> global::Foo.System.IShadow.Sum(int a, int b)
-            => _client.CallAsync(global::Foo.System.ShadowDescriptor.Sum, new global::Foo.System.ShadowDescriptor.SumArguments(a, b), _options, default).AsTask();
+            => global::Foo.System.ShadowDescriptor.Sum.CallAsync(_client, new global::Foo.System.ShadowDescriptor.SumArguments(a, b), _options, default).AsTask();
     }
 
     /// <summary>The generated dispatcher of <see cref="global::Foo.System.IShadow"/>: runs each endpoint against a handler.</summary>

@@ -99,36 +99,36 @@ namespace Demo.Shapes
         /// <inheritdoc/>
         async global::System.Threading.Tasks.Task global::Demo.Shapes.IShapes.NoArgsTask()
         {
-            await _client.CallAsync(global::Demo.Shapes.ShapesDescriptor.NoArgsTask, global::MicroGen.Codec.Empty.Value, _options, default).ConfigureAwait(false);
+            await global::Demo.Shapes.ShapesDescriptor.NoArgsTask.CallAsync(_client, global::MicroGen.Codec.Empty.Value, _options, default).ConfigureAwait(false);
         }
 
         /// <inheritdoc/>
         global::System.Threading.Tasks.Task<string> global::Demo.Shapes.IShapes.NoArgsTaskOfT()
-            => _client.CallAsync(global::Demo.Shapes.ShapesDescriptor.NoArgsTaskOfT, global::MicroGen.Codec.Empty.Value, _options, default).AsTask();
+            => global::Demo.Shapes.ShapesDescriptor.NoArgsTaskOfT.CallAsync(_client, global::MicroGen.Codec.Empty.Value, _options, default).AsTask();
 
         /// <inheritdoc/>
         async global::System.Threading.Tasks.ValueTask global::Demo.Shapes.IShapes.NoArgsValueTask(global::System.Threading.CancellationToken token)
         {
-            await _client.CallAsync(global::Demo.Shapes.ShapesDescriptor.NoArgsValueTask, global::MicroGen.Codec.Empty.Value, _options, token).ConfigureAwait(false);
+            await global::Demo.Shapes.ShapesDescriptor.NoArgsValueTask.CallAsync(_client, global::MicroGen.Codec.Empty.Value, _options, token).ConfigureAwait(false);
         }
 
         /// <inheritdoc/>
         global::System.Threading.Tasks.ValueTask<long> global::Demo.Shapes.IShapes.NoArgsValueTaskOfT(global::System.Threading.CancellationToken ct)
-            => _client.CallAsync(global::Demo.Shapes.ShapesDescriptor.NoArgsValueTaskOfT, global::MicroGen.Codec.Empty.Value, _options, ct);
+            => global::Demo.Shapes.ShapesDescriptor.NoArgsValueTaskOfT.CallAsync(_client, global::MicroGen.Codec.Empty.Value, _options, ct);
 
         /// <inheritdoc/>
         async global::System.Threading.Tasks.Task global::Demo.Shapes.IShapes.OneArg(string? text)
         {
-            await _client.CallAsync(global::Demo.Shapes.ShapesDescriptor.OneArg, text, _options, default).ConfigureAwait(false);
+            await global::Demo.Shapes.ShapesDescriptor.OneArg.CallAsync(_client, text, _options, default).ConfigureAwait(false);
         }
 
         /// <inheritdoc/>
         global::System.Threading.Tasks.Task<double> global::Demo.Shapes.IShapes.TwoArgs(double x, double y)
-            => _client.CallAsync(global::Demo.Shapes.ShapesDescriptor.TwoArgs, new global::Demo.Shapes.ShapesDescriptor.TwoArgsArguments(x, y), _options, default).AsTask();
+            => global::Demo.Shapes.ShapesDescriptor.TwoArgs.CallAsync(_client, new global::Demo.Shapes.ShapesDescriptor.TwoArgsArguments(x, y), _options, default).AsTask();
 
         /// <inheritdoc/>
         global::System.Threading.Tasks.ValueTask<bool> global::Demo.Shapes.IShapes.ThreeArgs(bool a, string b, long c, global::System.Threading.CancellationToken cancellation)
-            => _client.CallAsync(global::Demo.Shapes.ShapesDescriptor.ThreeArgs, new global::Demo.Shapes.ShapesDescriptor.ThreeArgsArguments(a, b, c), _options, cancellation);
+            => global::Demo.Shapes.ShapesDescriptor.ThreeArgs.CallAsync(_client, new global::Demo.Shapes.ShapesDescriptor.ThreeArgsArguments(a, b, c), _options, cancellation);
     }
 
     /// <summary>The generated dispatcher of <see cref="global::Demo.Shapes.IShapes"/>: runs each endpoint against a handler.</summary>

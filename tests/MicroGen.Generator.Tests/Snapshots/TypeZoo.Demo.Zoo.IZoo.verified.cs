@@ -61,11 +61,11 @@ namespace Demo.Zoo
 
         /// <inheritdoc/>
         global::System.Threading.Tasks.Task<global::Demo.Zoo.Everything> global::Demo.Zoo.IZoo.Echo(global::Demo.Zoo.Everything value, global::System.Threading.CancellationToken cancellationToken)
-            => _client.CallAsync(global::Demo.Zoo.ZooDescriptor.Echo, value, _options, cancellationToken).AsTask();
+            => global::Demo.Zoo.ZooDescriptor.Echo.CallAsync(_client, value, _options, cancellationToken).AsTask();
 
         /// <inheritdoc/>
         global::System.Threading.Tasks.Task<global::Demo.Zoo.Page<global::Demo.Zoo.Item>> global::Demo.Zoo.IZoo.Search(string query, global::Demo.Zoo.Color? color, int limit)
-            => _client.CallAsync(global::Demo.Zoo.ZooDescriptor.Search, new global::Demo.Zoo.ZooDescriptor.SearchArguments(query, color, limit), _options, default).AsTask();
+            => global::Demo.Zoo.ZooDescriptor.Search.CallAsync(_client, new global::Demo.Zoo.ZooDescriptor.SearchArguments(query, color, limit), _options, default).AsTask();
     }
 
     /// <summary>The generated dispatcher of <see cref="global::Demo.Zoo.IZoo"/>: runs each endpoint against a handler.</summary>

@@ -496,7 +496,7 @@ internal abstract class TcpConnection : IAsyncDisposable
         {
             while (true)
             {
-                var received = await _socket.ReceiveAsync(writer.GetMemory(MinimumReceiveSize), SocketFlags.None).ConfigureAwait(false);
+                var received = await _socket.ReceiveAsync(writer.GetMemory(MinimumReceiveSize), SocketFlags.None).NoContext();
                 if (received == 0)
                 {
                     break;
@@ -527,7 +527,7 @@ internal abstract class TcpConnection : IAsyncDisposable
         var sendGoAway = false;
         try
         {
-            await ReadPreambleAsync().ConfigureAwait(false);
+            await ReadPreambleAsync().NoContext();
             _handshake.TrySetResult();
             if (Options.PingInterval > TimeSpan.Zero && Options.PingInterval != Timeout.InfiniteTimeSpan)
             {
@@ -536,7 +536,7 @@ internal abstract class TcpConnection : IAsyncDisposable
 
             while (true)
             {
-                var result = await _input.ReadAsync().ConfigureAwait(false);
+                var result = await _input.ReadAsync().NoContext();
                 var buffer = result.Buffer;
                 try
                 {
@@ -627,7 +627,7 @@ internal abstract class TcpConnection : IAsyncDisposable
             ReadResult result;
             try
             {
-                result = await _input.ReadAsync(linked.Token).ConfigureAwait(false);
+                result = await _input.ReadAsync(linked.Token).NoContext();
             }
             catch (OperationCanceledException) when (timeout?.IsCancellationRequested == true && !IsClosing)
             {
@@ -728,7 +728,7 @@ internal abstract class TcpConnection : IAsyncDisposable
         Exception? error = null;
         try
         {
-            var result = await reader.ReadAsync().ConfigureAwait(false);
+            var result = await reader.ReadAsync().NoContext();
             while (true)
             {
                 var buffer = result.Buffer;
@@ -741,16 +741,16 @@ internal abstract class TcpConnection : IAsyncDisposable
                     // A direct send the socket could not take at once goes first (see SendDirectLocked).
                     if (Volatile.Read(ref _pendingDirectSend) is { } direct)
                     {
-                        await direct.ConfigureAwait(false);
+                        await direct.NoContext();
                         Volatile.Write(ref _pendingDirectSend, null);
                     }
                     if (buffer.IsSingleSegment)
                     {
-                        await _socket.SendAsync(buffer.First, SocketFlags.None).ConfigureAwait(false);
+                        await _socket.SendAsync(buffer.First, SocketFlags.None).NoContext();
                     }
                     else
                     {
-                        await SendSegmentsAsync(buffer).ConfigureAwait(false);
+                        await SendSegmentsAsync(buffer).NoContext();
                     }
                 }
                 finally
@@ -771,7 +771,7 @@ internal abstract class TcpConnection : IAsyncDisposable
                 }
                 if (!more)
                 {
-                    result = await reader.ReadAsync().ConfigureAwait(false);
+                    result = await reader.ReadAsync().NoContext();
                 }
             }
             // Everything queued is sent: tell the peer we are done (FIN).
