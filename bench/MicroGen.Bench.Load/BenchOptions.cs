@@ -78,6 +78,7 @@ internal sealed class BenchOptions
           --startup-package PATH  also time start-up with this JIT client built against the
                                   MicroGen package (bench/build-startup-package-client.sh)
         internal modes: server <system> | startup-client <system> <address> <payload>
+        verdicts <run.json>...  the ratios of each full run and how many met each target (oldest first)
         """;
 
     public static BenchOptions Parse(string[] args)

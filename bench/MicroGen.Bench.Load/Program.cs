@@ -9,7 +9,8 @@ using MicroGen.Bench.Load.Systems;
 
 AllocationProfiler.StartIfEnabled();
 
-// Internal modes: the server side of a system, and a fresh client for start-up timing.
+// Internal modes: the server side of a system, a fresh client for start-up timing, and the
+// verdicts over the JSON of full runs (bench/README.md's "Against the targets").
 if (args.Length >= 2 && args[0] == "server")
 {
     return await ServerProcess.RunServerAsync(args[1]);
@@ -17,6 +18,10 @@ if (args.Length >= 2 && args[0] == "server")
 if (args.Length >= 4 && args[0] == "startup-client")
 {
     return await Startup.RunClientAsync(args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture));
+}
+if (args.Length >= 1 && args[0] == "verdicts")
+{
+    return Verdicts.Print(args[1..]);
 }
 if (args.Contains("--help") || args.Contains("-h"))
 {
