@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Threading;
 
 namespace MicroGen.Internal;
@@ -18,20 +17,11 @@ namespace MicroGen.Internal;
 /// </remarks>
 internal static class CancellationSourcePool
 {
-    private const int MaxPooled = 1024;
-    private static readonly ConcurrentQueue<CancellationTokenSource> s_pool = new();
-    private static int s_pooled;
+    private static readonly BoundedPool<CancellationTokenSource> s_pool = new(maxRetained: 1024);
 
     /// <summary>A source that is not cancelled and has no timer armed.</summary>
-    public static CancellationTokenSource Rent()
-    {
-        if (s_pool.TryDequeue(out var source))
-        {
-            Interlocked.Decrement(ref s_pooled);
-            return source;
-        }
-        return new CancellationTokenSource();
-    }
+    public static CancellationTokenSource Rent() =>
+        s_pool.TryRent(out var source) ? source : new CancellationTokenSource();
 
     /// <summary>
     /// Gives <paramref name="source"/> back. The caller must have disposed (or unregistered) every
@@ -40,15 +30,9 @@ internal static class CancellationSourcePool
     public static void Return(CancellationTokenSource source)
     {
         // A source that fired stays cancelled for good: TryReset refuses it, and it is disposed.
-        if (source.TryReset())
+        if (!source.TryReset() || !s_pool.TryReturn(source))
         {
-            if (Interlocked.Increment(ref s_pooled) <= MaxPooled)
-            {
-                s_pool.Enqueue(source);
-                return;
-            }
-            Interlocked.Decrement(ref s_pooled);
+            source.Dispose();
         }
-        source.Dispose();
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
+using System.Text.Unicode;
 
 namespace MicroGen.Transport.Internal;
 
@@ -30,8 +31,6 @@ internal struct HeaderBlock
 /// </summary>
 internal static class FrameReader
 {
-    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     /// <summary>Reads the 12-byte preamble, or returns false when it has not fully arrived.</summary>
     public static bool TryReadPreamble(ref ReadOnlySequence<byte> buffer, out Preamble preamble)
     {
@@ -328,18 +327,22 @@ internal static class FrameReader
             return string.Empty;
         }
         var bytes = block.Slice(position, length);
-        string value;
-        try
-        {
-            value = cache is not null ? cache.GetOrAdd(bytes, s_strictUtf8) : s_strictUtf8.GetString(bytes);
-        }
-        catch (DecoderFallbackException)
-        {
-            ProtocolException.Throw("a header holds invalid UTF-8");
-            throw;
-        }
+        var value = cache is not null ? cache.GetOrAdd(bytes) : DecodeStrict(bytes);
         position += length;
         return value;
+    }
+
+    /// <summary>
+    /// Decodes a header value, refusing invalid UTF-8. Validated up front rather than by a throwing
+    /// <c>UTF8Encoding</c>, so bad bytes cost one exception (the protocol error), not two.
+    /// </summary>
+    internal static string DecodeStrict(ReadOnlySpan<byte> utf8)
+    {
+        if (!Utf8.IsValid(utf8))
+        {
+            ProtocolException.Throw("a header holds invalid UTF-8");
+        }
+        return Encoding.UTF8.GetString(utf8);
     }
 
     private static void RequireStream(FrameType type, uint streamId)
@@ -383,7 +386,7 @@ internal sealed class Utf8StringCache
     private int _count;
     private int _next;
 
-    public string GetOrAdd(ReadOnlySpan<byte> utf8, Encoding encoding)
+    public string GetOrAdd(ReadOnlySpan<byte> utf8)
     {
         for (var i = 0; i < _count; i++)
         {
@@ -392,7 +395,7 @@ internal sealed class Utf8StringCache
                 return _values[i];
             }
         }
-        var value = encoding.GetString(utf8);
+        var value = FrameReader.DecodeStrict(utf8);
         if (utf8.Length <= MaxLength)
         {
             // Round-robin replacement: a peer cycling through many names only costs the allocation it saves.

@@ -1,7 +1,7 @@
 using System;
-using System.Collections.Concurrent;
 using System.Threading;
 using System.Threading.Tasks.Sources;
+using MicroGen.Internal;
 
 namespace MicroGen.Transport.Internal;
 
@@ -22,9 +22,7 @@ namespace MicroGen.Transport.Internal;
 /// </remarks>
 internal sealed class PendingCall : IValueTaskSource<TransportResponse>, IThreadPoolWorkItem
 {
-    private const int MaxPooled = 1024;
-    private static readonly ConcurrentQueue<PendingCall> s_pool = new();
-    private static int s_pooled;
+    private static readonly BoundedPool<PendingCall> s_pool = new(maxRetained: 1024);
 
     // Continuations run inline in Execute, which the completer queues to the thread pool itself.
     private ManualResetValueTaskSourceCore<TransportResponse> _core;
@@ -45,11 +43,7 @@ internal sealed class PendingCall : IValueTaskSource<TransportResponse>, IThread
 
     public static PendingCall Rent(TcpClientConnection owner, CancellationToken cancellationToken)
     {
-        if (s_pool.TryDequeue(out var call))
-        {
-            Interlocked.Decrement(ref s_pooled);
-        }
-        else
+        if (!s_pool.TryRent(out var call))
         {
             call = new PendingCall();
         }
@@ -153,13 +147,6 @@ internal sealed class PendingCall : IValueTaskSource<TransportResponse>, IThread
         CancellationToken = default;
         StreamId = 0;
         _core.Reset();
-        if (Interlocked.Increment(ref s_pooled) <= MaxPooled)
-        {
-            s_pool.Enqueue(this);
-        }
-        else
-        {
-            Interlocked.Decrement(ref s_pooled);
-        }
+        s_pool.TryReturn(this);
     }
 }

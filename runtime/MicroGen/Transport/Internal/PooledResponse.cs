@@ -1,7 +1,6 @@
 using System;
 using System.Buffers;
 using MicroGen.Internal;
-using Microsoft.Extensions.ObjectPool;
 
 namespace MicroGen.Transport.Internal;
 
@@ -14,8 +13,7 @@ internal sealed class PooledResponse : IDisposable
 {
     // A body grown beyond this goes back to the array pool instead of staying with a pooled response.
     private const int MaxRetainedBody = 16 * 1024;
-    private static readonly ObjectPool<PooledResponse> s_pool =
-        new DefaultObjectPool<PooledResponse>(new DefaultPooledObjectPolicy<PooledResponse>(), maximumRetained: 1024);
+    private static readonly BoundedPool<PooledResponse> s_pool = new(maxRetained: 1024);
 
     private readonly PooledBufferWriter _body = new();
     private readonly TransportResponse _response = new(string.Empty, default);
@@ -23,7 +21,10 @@ internal sealed class PooledResponse : IDisposable
     /// <summary>A successful response holding a copy of <paramref name="body"/>.</summary>
     public static TransportResponse Create(string contentType, in ReadOnlySequence<byte> body, Metadata? metadata)
     {
-        var pooled = s_pool.Get();
+        if (!s_pool.TryRent(out var pooled))
+        {
+            pooled = new PooledResponse();
+        }
         pooled._body.CopyFrom(body);
         pooled._response.Reset(contentType, pooled._body.WrittenSequence, pooled, metadata);
         return pooled._response;
@@ -33,6 +34,6 @@ internal sealed class PooledResponse : IDisposable
     public void Dispose()
     {
         _body.Clear(MaxRetainedBody);
-        s_pool.Return(this);
+        s_pool.TryReturn(this);
     }
 }
