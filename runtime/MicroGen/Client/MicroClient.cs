@@ -77,6 +77,11 @@ public sealed partial class MicroClient : IClient
             // Its one-off set-up then overlaps the first call's dial (the body is written after it).
             MessagePackCodec.PrepareInBackground();
         }
+        if (options.Address is { } primed)
+        {
+            // A first call to this address connects while the rest below is set up.
+            _connections.Prime(primed);
+        }
 
         var timeout = options.Timeout ?? Options.Timeout;
         var service = options.Service ?? method.Service;
@@ -116,14 +121,16 @@ public sealed partial class MicroClient : IClient
                         address = node.Address;
                     }
 
-                    var connection = await GetConnectionAsync(address, token).NoContext();
+                    var connecting = GetConnectionAsync(address, token);
                     if (!serialized)
                     {
-                        // Once, after the first connection is in hand: a first call's dial is what a
-                        // codec's one-off set-up overlaps (see MessagePackCodec.PrepareInBackground).
-                        codec.Serialize(body, request);
+                        // Once, while a first call's dial is in flight: the codec's first use (its
+                        // parsers, its options: see MessagePackCodec.PrepareInBackground) then runs
+                        // beside the connect instead of after it.
+                        SerializeWhileConnecting(codec, body, request, connecting);
                         serialized = true;
                     }
+                    var connection = await connecting.NoContext();
                     var remaining = timeout - TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
                     var transportRequest = new TransportRequest
                     {
@@ -278,4 +285,20 @@ public sealed partial class MicroClient : IClient
 
     private ValueTask<ITransportConnection> GetConnectionAsync(string address, CancellationToken cancellationToken) =>
         _connections.GetAsync(address, cancellationToken);
+
+    private static void SerializeWhileConnecting<TRequest>(ICodec codec, PooledBufferWriter body, TRequest request, ValueTask<ITransportConnection> connecting)
+    {
+        try
+        {
+            codec.Serialize(body, request);
+        }
+        catch
+        {
+            // Nobody awaits the dial now: observe its failure, so it is not reported as unobserved
+            // (the pool keeps the connection itself, for the next call).
+            _ = connecting.AsTask().ContinueWith(static dial => _ = dial.Exception, CancellationToken.None,
+                TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
+        }
+    }
 }

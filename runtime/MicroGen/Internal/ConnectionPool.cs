@@ -29,13 +29,26 @@ internal sealed class ConnectionPool(ITransport transport) : IAsyncDisposable
         return new(GetSlowAsync(address, cancellationToken));
     }
 
+    /// <summary>
+    /// Starts dialling <paramref name="address"/> when nothing is pooled or being dialled for it,
+    /// without waiting: a first call then connects while it does the rest of its set-up, and
+    /// <see cref="GetAsync"/> later waits for this dial (a failed one is reported there).
+    /// </summary>
+    public void Prime(string address)
+    {
+        if (!_connections.ContainsKey(address))
+        {
+            _ = GetOrAddDial(address).Value;
+        }
+    }
+
     // Dials, waits for a dial in progress, or replaces a connection that dropped.
     [AsyncMethodBuilder(typeof(LoopTaskMethodBuilder<>))]
     private async Task<ITransportConnection> GetSlowAsync(string address, CancellationToken cancellationToken)
     {
         while (true)
         {
-            var pending = _connections.GetOrAdd(address, static (a, t) => new Lazy<Task<ITransportConnection>>(() => DialAsync(t, a)), transport);
+            var pending = GetOrAddDial(address);
             ITransportConnection connection;
             try
             {
@@ -57,6 +70,9 @@ internal sealed class ConnectionPool(ITransport transport) : IAsyncDisposable
             }
         }
     }
+
+    private Lazy<Task<ITransportConnection>> GetOrAddDial(string address) =>
+        _connections.GetOrAdd(address, static (a, t) => new Lazy<Task<ITransportConnection>>(() => DialAsync(t, a)), transport);
 
     /// <summary>Closes every pooled connection.</summary>
     public async ValueTask DisposeAsync()

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -109,15 +110,21 @@ public sealed class TcpTransport : ITransport
             throw new TransportException($"cannot dial '{address}': {e.Message}", notProcessed: true, e);
         }
 
-        using var timeout = Options.HandshakeTimeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(Options.HandshakeTimeout);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout?.Token ?? CancellationToken.None);
+        // The timeout is armed once the connect is out: a process's first timer (the timer queue and
+        // its thread) is then set up while the connect is in flight, not before it.
+        using var timeout = Options.HandshakeTimeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource();
+        using var linked = cancellationToken.CanBeCanceled && timeout is not null
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token)
+            : null;
+        var connectToken = linked?.Token ?? timeout?.Token ?? cancellationToken;
         var socket = endPoint is IPEndPoint ip
             ? new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp)
             : new Socket(SocketType.Stream, ProtocolType.Tcp);
         TcpClientConnection? unstarted = null, connection = null;
         try
         {
-            var connect = socket.ConnectAsync(endPoint, linked.Token);
+            var connect = socket.ConnectAsync(endPoint, connectToken);
+            timeout?.CancelAfter(Options.HandshakeTimeout);
             if (endPoint is IPEndPoint && !connect.IsCompleted)
             {
                 // Built while the connect is in flight (pipes, preamble), off the path to a first reply.
@@ -187,6 +194,10 @@ public sealed class TcpTransport : ITransport
     internal static EndPoint ParseEndPoint(string address, bool forListening)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(address);
+        if (TryParseIPv4EndPoint(address, out var v4))
+        {
+            return v4;
+        }
         if (IPEndPoint.TryParse(address, out var ip) && (address.Contains(':', StringComparison.Ordinal)))
         {
             // IPEndPoint.TryParse accepts a bare IPv6 address as "address without port": require the brackets.
@@ -215,5 +226,66 @@ public sealed class TcpTransport : ITransport
             throw new ArgumentException($"'{address}' names a host; listen on an IP address.", nameof(address));
         }
         return new DnsEndPoint(host, port);
+    }
+
+    /// <summary>
+    /// Reads the usual dial address, a dotted IPv4 address and a port ("127.0.0.1:8080"). Not
+    /// through <see cref="IPEndPoint.TryParse(string, out IPEndPoint)"/>: its parser is generic over
+    /// the character type and not precompiled, so a first call paid the JIT for three methods of it
+    /// (one fully optimized). Anything else (octets with leading zeros, which IPAddress reads as
+    /// octal, IPv6, host names) returns false for the general parser.
+    /// </summary>
+    internal static bool TryParseIPv4EndPoint(string address, [NotNullWhen(true)] out IPEndPoint? endPoint)
+    {
+        endPoint = null;
+        Span<byte> octets = stackalloc byte[4];
+        var i = 0;
+        for (var octet = 0; octet < 4; octet++)
+        {
+            if (octet > 0)
+            {
+                if (i >= address.Length || address[i] != '.')
+                {
+                    return false;
+                }
+                i++;
+            }
+            var start = i;
+            var value = 0;
+            while (i < address.Length && i - start < 3 && char.IsAsciiDigit(address[i]))
+            {
+                value = (value * 10) + (address[i] - '0');
+                i++;
+            }
+            if (i == start || value > 255 || (i - start > 1 && address[start] == '0'))
+            {
+                return false;
+            }
+            octets[octet] = (byte)value;
+        }
+        if (i >= address.Length || address[i] != ':')
+        {
+            return false;
+        }
+        var digits = address.AsSpan(i + 1);
+        if (digits.Length is 0 or > 5)
+        {
+            return false;
+        }
+        var port = 0;
+        foreach (var c in digits)
+        {
+            if (!char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+            port = (port * 10) + (c - '0');
+        }
+        if (port > IPEndPoint.MaxPort)
+        {
+            return false;
+        }
+        endPoint = new IPEndPoint(new IPAddress(octets), port);
+        return true;
     }
 }
