@@ -65,7 +65,12 @@ internal readonly struct NoContextAwaiter<T>(ValueTask<T> task) : ICriticalNotif
     public void UnsafeOnCompleted(Action continuation) => _task.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(continuation);
 }
 
-/// <summary>Awaits a pipe's read as <c>ConfigureAwait(false)</c> does (non-generic: see the comment above).</summary>
+/// <summary>
+/// Awaits a read of a connection's pipe as <c>ConfigureAwait(false)</c> does (non-generic: see the
+/// comment above). Through the read's plain awaiter: a <see cref="Pipe"/> built with
+/// <c>useSynchronizationContext: false</c>, as every pipe of MicroGen's is, captures no context
+/// for it, and the configured awaiter's four methods are ones more for the JIT on a first call.
+/// </summary>
 internal readonly struct NoContextReadAwaiter(ValueTask<ReadResult> read) : ICriticalNotifyCompletion
 {
     private readonly ValueTask<ReadResult> _read = read;
@@ -76,7 +81,7 @@ internal readonly struct NoContextReadAwaiter(ValueTask<ReadResult> read) : ICri
 
     public ReadResult GetResult() => _read.Result;
 
-    public void OnCompleted(Action continuation) => _read.ConfigureAwait(false).GetAwaiter().OnCompleted(continuation);
+    public void OnCompleted(Action continuation) => _read.GetAwaiter().OnCompleted(continuation);
 
-    public void UnsafeOnCompleted(Action continuation) => _read.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(continuation);
+    public void UnsafeOnCompleted(Action continuation) => _read.GetAwaiter().UnsafeOnCompleted(continuation);
 }

@@ -47,6 +47,40 @@ public sealed class NoContextAwaiterTests
     }
 
     [Test]
+    public async Task PipeRead_SuspendedUnderASynchronizationContext_ResumesOffIt()
+    {
+        // The connections' pipes are built with useSynchronizationContext: false, which is what
+        // lets the read awaiter use the pipe's plain awaiter: the pipe then captures no context.
+        var context = new CountingContext();
+        var pipe = new Pipe(new PipeOptions(useSynchronizationContext: false));
+        SynchronizationContext? resumedUnder = context;
+        var run = RunUnder(context, async () =>
+        {
+            var read = await pipe.Reader.ReadAsync().NoContext();
+            resumedUnder = SynchronizationContext.Current;
+            pipe.Reader.AdvanceTo(read.Buffer.End);
+        });
+        Assert.That(run.IsCompleted, Is.False, "the read suspends: the pipe is empty");
+        await pipe.Writer.WriteAsync(new byte[] { 1 });
+        await run.Bounded();
+        Assert.That(resumedUnder, Is.Null);
+        Assert.That(context.Posts, Is.Zero, "no continuation went through the caller's context");
+    }
+
+    [Test]
+    public async Task Control_PipeThatUsesTheContext_PostsTheSuspendedRead()
+    {
+        // Shows that the test above can fail: such a pipe posts a plain await's continuation.
+        var context = new CountingContext();
+        var pipe = new Pipe(new PipeOptions(useSynchronizationContext: true));
+        var run = RunUnder(context, async () => pipe.Reader.AdvanceTo((await pipe.Reader.ReadAsync()).Buffer.End));
+        Assert.That(run.IsCompleted, Is.False);
+        await pipe.Writer.WriteAsync(new byte[] { 1 });
+        await run.Bounded();
+        Assert.That(context.Posts, Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task Control_TheSameAwaitsWithoutNoContext_PostToTheContext()
     {
         // Shows that the test above can fail: a plain await posts its continuation to the context.
