@@ -74,7 +74,7 @@ public sealed partial class MicroClient : IClient
         var codec = ResolveCodec(method, options);
         if (codec is MessagePackCodec)
         {
-            // Its one-off set-up then overlaps the first call's dial (the body is written after it).
+            // Its one-off set-up then overlaps the first call's dial (writing the body waits for it if need be).
             MessagePackCodec.PrepareInBackground();
         }
         if (options.Address is { } primed)
