@@ -74,17 +74,42 @@ internal sealed class ConnectionPool(ITransport transport) : IAsyncDisposable
     private Lazy<Task<ITransportConnection>> GetOrAddDial(string address) =>
         _connections.GetOrAdd(address, static (a, t) => new Lazy<Task<ITransportConnection>>(() => DialAsync(t, a)), transport);
 
-    /// <summary>Closes every pooled connection.</summary>
+    /// <summary>Closes every pooled connection, and each one a dial still in flight opens later.</summary>
     public async ValueTask DisposeAsync()
     {
         foreach (var pending in _connections.Values)
         {
-            if (pending.IsValueCreated && pending.Value.IsCompletedSuccessfully)
+            if (!pending.IsValueCreated)
             {
-                await pending.Value.Result.DisposeAsync().ConfigureAwait(false);
+                continue;
+            }
+            var dial = pending.Value;
+            if (dial.IsCompletedSuccessfully)
+            {
+                await dial.Result.DisposeAsync().ConfigureAwait(false);
+            }
+            else if (!dial.IsCompleted)
+            {
+                // Nobody may wait for it any more (a primed dial whose call failed first): not
+                // waited for here, since an unreachable peer holds it until its connect timeout.
+                _ = CloseWhenDialledAsync(dial);
             }
         }
         _connections.Clear();
+    }
+
+    private static async Task CloseWhenDialledAsync(Task<ITransportConnection> dial)
+    {
+        ITransportConnection connection;
+        try
+        {
+            connection = await dial.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            return; // The dial failed: it opened nothing.
+        }
+        await connection.DisposeAsync().ConfigureAwait(false);
     }
 
     // A Task (not the transport's ValueTask) so that concurrent callers can all await one dial. Not

@@ -100,6 +100,26 @@ public sealed class FirstCallDialTests
     }
 
     [Test]
+    public async Task Dispose_WhilePrimedDialInFlight_TheConnectionItOpensIsClosed()
+    {
+        var transport = new GatedTransport(_serverTransport);
+        var pool = new ConnectionPool(transport);
+        pool.Prime(_server.Address!);
+        await transport.DialStarted.Task.Bounded();
+
+        await pool.DisposeAsync().Bounded();
+        transport.Release.SetResult();
+
+        var connection = await transport.Opened.Task.Bounded();
+        var deadline = DateTime.UtcNow + TestTimeouts.Default;
+        while (connection.IsAvailable)
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the connection the dial opened after the dispose stayed open");
+            await Task.Delay(10);
+        }
+    }
+
+    [Test]
     public async Task Prime_AddressNobodyListensOn_GetReportsNotProcessedThenDialsAgain()
     {
         var transport = new GatedTransport(_serverTransport);
@@ -123,6 +143,8 @@ public sealed class FirstCallDialTests
 
         public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        public TaskCompletionSource<ITransportConnection> Opened { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public int Dials => Volatile.Read(ref _dials);
 
         public string Name => inner.Name;
@@ -135,7 +157,9 @@ public sealed class FirstCallDialTests
             Interlocked.Increment(ref _dials);
             DialStarted.TrySetResult();
             await Release.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-            return await inner.DialAsync(address, cancellationToken).ConfigureAwait(false);
+            var connection = await inner.DialAsync(address, cancellationToken).ConfigureAwait(false);
+            Opened.TrySetResult(connection);
+            return connection;
         }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
