@@ -69,7 +69,8 @@ internal readonly struct NoContextAwaiter<T>(ValueTask<T> task) : ICriticalNotif
 /// Awaits a read of a connection's pipe as <c>ConfigureAwait(false)</c> does (non-generic: see the
 /// comment above). Through the read's plain awaiter: a <see cref="Pipe"/> built with
 /// <c>useSynchronizationContext: false</c>, as every pipe of MicroGen's is, captures no context
-/// for it, and the configured awaiter's four methods are ones more for the JIT on a first call.
+/// for it, while the configured awaiter would add its four methods to what the JIT compiles on a
+/// process's first call.
 /// </summary>
 internal readonly struct NoContextReadAwaiter(ValueTask<ReadResult> read) : ICriticalNotifyCompletion
 {
