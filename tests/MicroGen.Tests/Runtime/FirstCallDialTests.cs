@@ -1,7 +1,5 @@
 using System;
 using System.Buffers;
-using System.Collections.Concurrent;
-using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using MicroGen.Client;
