@@ -205,10 +205,16 @@ public sealed partial class MicroServiceGenerator
                 ? $"/// <summary>Writes {DocName(type.FullName)} as a MessagePack array of the arguments in parameter order.</summary>"
                 : $"/// <summary>Writes {DocName(type.FullName)} as a MessagePack map keyed by member name.</summary>");
             WriteTypeAttributes(writer);
-            writer.WriteLine($"internal sealed class {names[type.FullName]}MessagePackFormatter : {MessagePackFormatterInterface}<{typeArgument}>");
+            // A type of primitives only is written and read inline: a routine, which needs no options.
+            var routine = type.Members.All(static m => IsMessagePackPrimitive(m.Type));
+            writer.WriteLine(routine
+                ? $"internal sealed class {names[type.FullName]}MessagePackFormatter : {MessagePackRoutineType}<{typeArgument}>"
+                : $"internal sealed class {names[type.FullName]}MessagePackFormatter : {MessagePackFormatterInterface}<{typeArgument}>");
             writer.OpenBlock();
             // Serialize
-            writer.WriteLine($"public void Serialize(ref {MessagePackWriterType} writer, {typeArgument} value, {MessagePackOptionsType} options)");
+            writer.WriteLine(routine
+                ? $"public override void Write(ref {MessagePackWriterType} writer, {typeArgument} value)"
+                : $"public void Serialize(ref {MessagePackWriterType} writer, {typeArgument} value, {MessagePackOptionsType} options)");
             writer.OpenBlock();
             if (!type.IsValueType)
             {
@@ -231,7 +237,9 @@ public sealed partial class MicroServiceGenerator
             writer.WriteLine();
 
             // Deserialize
-            writer.WriteLine($"public {typeArgument} Deserialize(ref {MessagePackReaderType} reader, {MessagePackOptionsType} options)");
+            writer.WriteLine(routine
+                ? $"public override {typeArgument} Read(ref {MessagePackReaderType} reader, int maximumDepth)"
+                : $"public {typeArgument} Deserialize(ref {MessagePackReaderType} reader, {MessagePackOptionsType} options)");
             writer.OpenBlock();
             if (!type.IsValueType)
             {
@@ -240,7 +248,7 @@ public sealed partial class MicroServiceGenerator
                 writer.WriteLine("return null;");
                 writer.CloseBlock();
             }
-            writer.WriteLine("options.Security.DepthStep(ref reader);");
+            writer.WriteLine(routine ? "DepthStep(ref reader, maximumDepth);" : "options.Security.DepthStep(ref reader);");
             var readMembers = type.Members.Where(static m => m.ConstructorIndex >= 0 || m.SetInInitializer).ToList();
             foreach (var member in readMembers)
             {
@@ -348,8 +356,11 @@ public sealed partial class MicroServiceGenerator
             ["String"] = "ReadString",
         };
 
+        private static bool IsMessagePackPrimitive(TypeRef type) =>
+            type.Builtin is { } builtin && s_messagePackPrimitives.ContainsKey(builtin);
+
         private static string MessagePackWrite(TypeRef type, string value) =>
-            type.Builtin is { } builtin && s_messagePackPrimitives.ContainsKey(builtin)
+            IsMessagePackPrimitive(type)
                 ? $"writer.Write({value});"
                 : $"{FormatterResolverExtensionsType}.GetFormatterWithVerify<{type.DeclaredName}>(options.Resolver).Serialize(ref writer, {value}, options);";
 
@@ -367,14 +378,14 @@ public sealed partial class MicroServiceGenerator
             var suffix = EnumSuffix(type.EnumUnderlyingType);
             writer.WriteLine($"/// <summary>Writes {DocName(type.FullName)} as its underlying integer.</summary>");
             WriteTypeAttributes(writer);
-            writer.WriteLine($"internal sealed class {names[type.FullName]}MessagePackFormatter : {MessagePackFormatterInterface}<{type.FullName}>");
+            writer.WriteLine($"internal sealed class {names[type.FullName]}MessagePackFormatter : {MessagePackRoutineType}<{type.FullName}>");
             writer.OpenBlock();
-            writer.WriteLine($"public void Serialize(ref {MessagePackWriterType} writer, {type.FullName} value, {MessagePackOptionsType} options)");
+            writer.WriteLine($"public override void Write(ref {MessagePackWriterType} writer, {type.FullName} value)");
             writer.Indent();
             writer.WriteLine($"=> writer.Write(({type.EnumUnderlyingType})value);");
             writer.Unindent();
             writer.WriteLine();
-            writer.WriteLine($"public {type.FullName} Deserialize(ref {MessagePackReaderType} reader, {MessagePackOptionsType} options)");
+            writer.WriteLine($"public override {type.FullName} Read(ref {MessagePackReaderType} reader, int maximumDepth)");
             writer.Indent();
             writer.WriteLine($"=> ({type.FullName})reader.Read{suffix}();");
             writer.Unindent();

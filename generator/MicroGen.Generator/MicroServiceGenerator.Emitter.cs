@@ -58,6 +58,7 @@ public sealed partial class MicroServiceGenerator
         private const string Utf8JsonReaderType = "global::System.Text.Json.Utf8JsonReader";
         private const string JsonTokenTypeType = "global::System.Text.Json.JsonTokenType";
         private const string MessagePackFormatterInterface = "global::MessagePack.Formatters.IMessagePackFormatter";
+        private const string MessagePackRoutineType = "global::MicroGen.Codec.MessagePackRoutine";
         private const string MessagePackFormattersNamespace = "global::MessagePack.Formatters";
         private const string MessagePackWriterType = "global::MessagePack.MessagePackWriter";
         private const string MessagePackReaderType = "global::MessagePack.MessagePackReader";

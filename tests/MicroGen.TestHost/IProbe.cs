@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -19,6 +20,9 @@ public interface IProbe
 
     /// <summary>Counts up forever, one item every <paramref name="milliseconds"/>.</summary>
     IAsyncEnumerable<int> Ticks(int milliseconds, CancellationToken cancellationToken = default);
+
+    /// <summary>Whether this process has loaded System.Security.Cryptography (and with it OpenSSL) so far.</summary>
+    Task<bool> HasLoadedCryptography(CancellationToken cancellationToken = default);
 }
 
 /// <param name="nodeId">The answer of every call.</param>
@@ -39,6 +43,9 @@ public sealed class ProbeHandler(string nodeId, Action<string>? started = null) 
         await Task.Delay(milliseconds, cancellationToken);
         return nodeId;
     }
+
+    public Task<bool> HasLoadedCryptography(CancellationToken cancellationToken = default) =>
+        Task.FromResult(AppDomain.CurrentDomain.GetAssemblies().Any(static a => a.GetName().Name == "System.Security.Cryptography"));
 
     public async IAsyncEnumerable<int> Ticks(int milliseconds, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

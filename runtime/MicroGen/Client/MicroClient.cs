@@ -72,15 +72,16 @@ public sealed partial class MicroClient : IClient
         cancellationToken.ThrowIfCancellationRequested();
 
         var codec = ResolveCodec(method, options);
-        if (codec is MessagePackCodec)
-        {
-            // Its one-off set-up then overlaps the first call's dial (writing the body waits for it if need be).
-            MessagePackCodec.PrepareInBackground();
-        }
         if (options.Address is { } primed)
         {
             // A first call to this address connects while the rest below is set up.
             _connections.Prime(primed);
+        }
+        if (codec is MessagePackCodec)
+        {
+            // The codec's one-off set-up, if these types need it, then overlaps the first call's
+            // dial (writing the body waits for it if need be).
+            MessagePackCodec.Prepare(MicroGenResolver.Instance.GetFormatter<TRequest>(), MicroGenResolver.Instance.GetFormatter<TResponse>());
         }
 
         var timeout = options.Timeout ?? Options.Timeout;

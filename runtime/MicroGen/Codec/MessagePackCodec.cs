@@ -24,9 +24,17 @@ public sealed class MessagePackCodec : ICodec
     /// <summary>
     /// The options every MicroGen MessagePack routine runs with: <see cref="MicroGenResolver"/> and
     /// <see cref="MessagePackSecurity.UntrustedData"/> (depth limit, collision-resistant hashing),
-    /// since bodies come from the network. Created on first use.
+    /// since bodies come from the network. Created on first use, which a process whose calls carry
+    /// only types with a <see cref="MessagePackRoutine{T}"/> never makes.
     /// </summary>
     public static MessagePackSerializerOptions Options => LazyOptions.Value;
+
+    /// <summary>
+    /// The deepest object graph a body may hold: that of <see cref="MessagePackSecurity.UntrustedData"/>,
+    /// which <see cref="Options"/> use, so a <see cref="MessagePackRoutine{T}"/> called directly
+    /// enforces the same limit.
+    /// </summary>
+    public const int MaximumObjectGraphDepth = 500;
 
     /// <inheritdoc/>
     public string Name => "msgpack";
@@ -61,7 +69,14 @@ public sealed class MessagePackCodec : ICodec
     {
         var formatter = MicroGenResolver.Instance.GetFormatter<T>() ?? throw CannotCarry<T>();
         var msgpack = new MessagePackWriter(writer);
-        formatter.Serialize(ref msgpack, value, Options);
+        if (formatter is MessagePackRoutine<T> routine)
+        {
+            routine.Write(ref msgpack, value);
+        }
+        else
+        {
+            formatter.Serialize(ref msgpack, value, Options);
+        }
         msgpack.Flush();
     }
 
@@ -72,7 +87,9 @@ public sealed class MessagePackCodec : ICodec
         var reader = new MessagePackReader(data);
         try
         {
-            var value = formatter.Deserialize(ref reader, Options);
+            var value = formatter is MessagePackRoutine<T> routine
+                ? routine.Read(ref reader, MaximumObjectGraphDepth)
+                : formatter.Deserialize(ref reader, Options);
             if (!reader.End)
             {
                 throw new MessagePackSerializationException($"unexpected bytes follow the value at offset {reader.Consumed}");
@@ -89,13 +106,30 @@ public sealed class MessagePackCodec : ICodec
         }
     }
 
+    /// <summary>
+    /// Starts building <see cref="Options"/> in the background unless both formatters are
+    /// <see cref="MessagePackRoutine{T}"/>s (or it has started already): a call of routines only
+    /// never needs the options.
+    /// </summary>
+    internal static void Prepare(object? requestFormatter, object? responseFormatter)
+    {
+        if (Volatile.Read(ref s_preparing) == 0 && (NeedsOptions(requestFormatter) || NeedsOptions(responseFormatter)))
+        {
+            PrepareInBackground();
+        }
+    }
+
+    /// <summary>Whether <paramref name="formatter"/> takes <see cref="Options"/>: it is not a <see cref="MessagePackRoutine{T}"/>.</summary>
+    internal static bool NeedsOptions(object? formatter) => formatter is not null and not IMessagePackRoutine;
+
     private static int s_preparing; // 1 once PrepareInBackground queued the set-up
 
     /// <summary>
     /// Builds <see cref="Options"/> on a thread-pool thread, once per process: the security settings'
     /// SipHash key (see <see cref="LazyOptions"/>) loads System.Security.Cryptography and OpenSSL,
-    /// about 8 ms of a process's first call. The client starts this before it dials, so the set-up
-    /// runs while the connection opens.
+    /// about 8 ms of a process's first call. The client starts this before it dials when a call's
+    /// types need the options (see <see cref="Prepare(object, object)"/>), so the set-up runs
+    /// while the connection opens.
     /// </summary>
     internal static void PrepareInBackground()
     {

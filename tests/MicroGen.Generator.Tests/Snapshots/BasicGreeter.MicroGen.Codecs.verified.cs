@@ -6,18 +6,18 @@ namespace MicroGen.Generated
     /// <summary>Writes <c>Demo.GreeterDescriptor.AddArguments</c> as a MessagePack array of the arguments in parameter order.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MicroGen.Generator", "0.1.0.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Demo_GreeterDescriptor_AddArgumentsMessagePackFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Demo.GreeterDescriptor.AddArguments>
+    internal sealed class Demo_GreeterDescriptor_AddArgumentsMessagePackFormatter : global::MicroGen.Codec.MessagePackRoutine<global::Demo.GreeterDescriptor.AddArguments>
     {
-        public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Demo.GreeterDescriptor.AddArguments value, global::MessagePack.MessagePackSerializerOptions options)
+        public override void Write(ref global::MessagePack.MessagePackWriter writer, global::Demo.GreeterDescriptor.AddArguments value)
         {
             writer.WriteArrayHeader(2);
             writer.Write(value.a);
             writer.Write(value.b);
         }
 
-        public global::Demo.GreeterDescriptor.AddArguments Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        public override global::Demo.GreeterDescriptor.AddArguments Read(ref global::MessagePack.MessagePackReader reader, int maximumDepth)
         {
-            options.Security.DepthStep(ref reader);
+            DepthStep(ref reader, maximumDepth);
             int __a = default;
             int __b = default;
             var count = reader.ReadArrayHeader();
@@ -92,9 +92,9 @@ namespace MicroGen.Generated
     /// <summary>Writes <c>Demo.HelloReply</c> as a MessagePack map keyed by member name.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MicroGen.Generator", "0.1.0.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Demo_HelloReplyMessagePackFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Demo.HelloReply?>
+    internal sealed class Demo_HelloReplyMessagePackFormatter : global::MicroGen.Codec.MessagePackRoutine<global::Demo.HelloReply?>
     {
-        public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Demo.HelloReply? value, global::MessagePack.MessagePackSerializerOptions options)
+        public override void Write(ref global::MessagePack.MessagePackWriter writer, global::Demo.HelloReply? value)
         {
             if (value is null)
             {
@@ -106,13 +106,13 @@ namespace MicroGen.Generated
             writer.Write(value.Message);
         }
 
-        public global::Demo.HelloReply? Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        public override global::Demo.HelloReply? Read(ref global::MessagePack.MessagePackReader reader, int maximumDepth)
         {
             if (reader.TryReadNil())
             {
                 return null;
             }
-            options.Security.DepthStep(ref reader);
+            DepthStep(ref reader, maximumDepth);
             string __Message = default!;
             var count = reader.ReadMapHeader();
             for (var i = 0; i < count; i++)
@@ -185,9 +185,9 @@ namespace MicroGen.Generated
     /// <summary>Writes <c>Demo.HelloRequest</c> as a MessagePack map keyed by member name.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MicroGen.Generator", "0.1.0.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Demo_HelloRequestMessagePackFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Demo.HelloRequest?>
+    internal sealed class Demo_HelloRequestMessagePackFormatter : global::MicroGen.Codec.MessagePackRoutine<global::Demo.HelloRequest?>
     {
-        public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Demo.HelloRequest? value, global::MessagePack.MessagePackSerializerOptions options)
+        public override void Write(ref global::MessagePack.MessagePackWriter writer, global::Demo.HelloRequest? value)
         {
             if (value is null)
             {
@@ -199,13 +199,13 @@ namespace MicroGen.Generated
             writer.Write(value.Name);
         }
 
-        public global::Demo.HelloRequest? Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        public override global::Demo.HelloRequest? Read(ref global::MessagePack.MessagePackReader reader, int maximumDepth)
         {
             if (reader.TryReadNil())
             {
                 return null;
             }
-            options.Security.DepthStep(ref reader);
+            DepthStep(ref reader, maximumDepth);
             string __Name = default!;
             var count = reader.ReadMapHeader();
             for (var i = 0; i < count; i++)

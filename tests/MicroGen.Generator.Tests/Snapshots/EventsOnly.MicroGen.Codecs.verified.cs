@@ -6,12 +6,12 @@ namespace MicroGen.Generated
     /// <summary>Writes <c>Demo.Events.Reason</c> as its underlying integer.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MicroGen.Generator", "0.1.0.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Demo_Events_ReasonMessagePackFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Demo.Events.Reason>
+    internal sealed class Demo_Events_ReasonMessagePackFormatter : global::MicroGen.Codec.MessagePackRoutine<global::Demo.Events.Reason>
     {
-        public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Demo.Events.Reason value, global::MessagePack.MessagePackSerializerOptions options)
+        public override void Write(ref global::MessagePack.MessagePackWriter writer, global::Demo.Events.Reason value)
             => writer.Write((int)value);
 
-        public global::Demo.Events.Reason Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        public override global::Demo.Events.Reason Read(ref global::MessagePack.MessagePackReader reader, int maximumDepth)
             => (global::Demo.Events.Reason)reader.ReadInt32();
     }
 
@@ -71,18 +71,18 @@ namespace MicroGen.Generated
     /// <summary>Writes <c>Demo.Events.Tick</c> as a MessagePack map keyed by member name.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MicroGen.Generator", "0.1.0.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Demo_Events_TickMessagePackFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Demo.Events.Tick>
+    internal sealed class Demo_Events_TickMessagePackFormatter : global::MicroGen.Codec.MessagePackRoutine<global::Demo.Events.Tick>
     {
-        public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Demo.Events.Tick value, global::MessagePack.MessagePackSerializerOptions options)
+        public override void Write(ref global::MessagePack.MessagePackWriter writer, global::Demo.Events.Tick value)
         {
             writer.WriteMapHeader(1);
             writer.WriteString("Sequence"u8);
             writer.Write(value.Sequence);
         }
 
-        public global::Demo.Events.Tick Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        public override global::Demo.Events.Tick Read(ref global::MessagePack.MessagePackReader reader, int maximumDepth)
         {
-            options.Security.DepthStep(ref reader);
+            DepthStep(ref reader, maximumDepth);
             long __Sequence = default;
             var count = reader.ReadMapHeader();
             for (var i = 0; i < count; i++)

@@ -6,9 +6,9 @@ namespace MicroGen.Generated
     /// <summary>Writes <c>Note</c> as a MessagePack map keyed by member name.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MicroGen.Generator", "0.1.0.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class NoteMessagePackFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Note?>
+    internal sealed class NoteMessagePackFormatter : global::MicroGen.Codec.MessagePackRoutine<global::Note?>
     {
-        public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Note? value, global::MessagePack.MessagePackSerializerOptions options)
+        public override void Write(ref global::MessagePack.MessagePackWriter writer, global::Note? value)
         {
             if (value is null)
             {
@@ -20,13 +20,13 @@ namespace MicroGen.Generated
             writer.Write(value.Text);
         }
 
-        public global::Note? Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        public override global::Note? Read(ref global::MessagePack.MessagePackReader reader, int maximumDepth)
         {
             if (reader.TryReadNil())
             {
                 return null;
             }
-            options.Security.DepthStep(ref reader);
+            DepthStep(ref reader, maximumDepth);
             string? __Text = default;
             var count = reader.ReadMapHeader();
             for (var i = 0; i < count; i++)

@@ -6,9 +6,9 @@ namespace MicroGen.Generated
     /// <summary>Writes <c>Demo.Inheritance.Account</c> as a MessagePack map keyed by member name.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MicroGen.Generator", "0.1.0.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Demo_Inheritance_AccountMessagePackFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Demo.Inheritance.Account?>
+    internal sealed class Demo_Inheritance_AccountMessagePackFormatter : global::MicroGen.Codec.MessagePackRoutine<global::Demo.Inheritance.Account?>
     {
-        public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Demo.Inheritance.Account? value, global::MessagePack.MessagePackSerializerOptions options)
+        public override void Write(ref global::MessagePack.MessagePackWriter writer, global::Demo.Inheritance.Account? value)
         {
             if (value is null)
             {
@@ -22,13 +22,13 @@ namespace MicroGen.Generated
             writer.Write(value.Owner);
         }
 
-        public global::Demo.Inheritance.Account? Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        public override global::Demo.Inheritance.Account? Read(ref global::MessagePack.MessagePackReader reader, int maximumDepth)
         {
             if (reader.TryReadNil())
             {
                 return null;
             }
-            options.Security.DepthStep(ref reader);
+            DepthStep(ref reader, maximumDepth);
             int __Id = default;
             string __Owner = default!;
             var count = reader.ReadMapHeader();

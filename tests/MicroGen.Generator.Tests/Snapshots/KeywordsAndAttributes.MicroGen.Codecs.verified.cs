@@ -6,18 +6,18 @@ namespace MicroGen.Generated
     /// <summary>Writes <c>Demo.Keywords.KeywordsDescriptor.EscapeArguments</c> as a MessagePack array of the arguments in parameter order.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MicroGen.Generator", "0.1.0.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Demo_Keywords_KeywordsDescriptor_EscapeArgumentsMessagePackFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Demo.Keywords.KeywordsDescriptor.EscapeArguments>
+    internal sealed class Demo_Keywords_KeywordsDescriptor_EscapeArgumentsMessagePackFormatter : global::MicroGen.Codec.MessagePackRoutine<global::Demo.Keywords.KeywordsDescriptor.EscapeArguments>
     {
-        public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Demo.Keywords.KeywordsDescriptor.EscapeArguments value, global::MessagePack.MessagePackSerializerOptions options)
+        public override void Write(ref global::MessagePack.MessagePackWriter writer, global::Demo.Keywords.KeywordsDescriptor.EscapeArguments value)
         {
             writer.WriteArrayHeader(2);
             writer.Write(value.@class);
             writer.Write(value.@event);
         }
 
-        public global::Demo.Keywords.KeywordsDescriptor.EscapeArguments Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        public override global::Demo.Keywords.KeywordsDescriptor.EscapeArguments Read(ref global::MessagePack.MessagePackReader reader, int maximumDepth)
         {
-            options.Security.DepthStep(ref reader);
+            DepthStep(ref reader, maximumDepth);
             int __class = default;
             string __event = default!;
             var count = reader.ReadArrayHeader();

@@ -6,9 +6,9 @@ namespace MicroGen.Generated
     /// <summary>Writes <c>Demo.Nested.Outer.Request</c> as a MessagePack map keyed by member name.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MicroGen.Generator", "0.1.0.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Demo_Nested_Outer_RequestMessagePackFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Demo.Nested.Outer.Request?>
+    internal sealed class Demo_Nested_Outer_RequestMessagePackFormatter : global::MicroGen.Codec.MessagePackRoutine<global::Demo.Nested.Outer.Request?>
     {
-        public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Demo.Nested.Outer.Request? value, global::MessagePack.MessagePackSerializerOptions options)
+        public override void Write(ref global::MessagePack.MessagePackWriter writer, global::Demo.Nested.Outer.Request? value)
         {
             if (value is null)
             {
@@ -20,13 +20,13 @@ namespace MicroGen.Generated
             writer.Write(value.Value);
         }
 
-        public global::Demo.Nested.Outer.Request? Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        public override global::Demo.Nested.Outer.Request? Read(ref global::MessagePack.MessagePackReader reader, int maximumDepth)
         {
             if (reader.TryReadNil())
             {
                 return null;
             }
-            options.Security.DepthStep(ref reader);
+            DepthStep(ref reader, maximumDepth);
             int __Value = default;
             var count = reader.ReadMapHeader();
             for (var i = 0; i < count; i++)

@@ -105,18 +105,18 @@ namespace MicroGen.Generated
     /// <summary>Writes <c>Foo.System.ShadowDescriptor.SumArguments</c> as a MessagePack array of the arguments in parameter order.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MicroGen.Generator", "0.1.0.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Foo_System_ShadowDescriptor_SumArgumentsMessagePackFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Foo.System.ShadowDescriptor.SumArguments>
+    internal sealed class Foo_System_ShadowDescriptor_SumArgumentsMessagePackFormatter : global::MicroGen.Codec.MessagePackRoutine<global::Foo.System.ShadowDescriptor.SumArguments>
     {
-        public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Foo.System.ShadowDescriptor.SumArguments value, global::MessagePack.MessagePackSerializerOptions options)
+        public override void Write(ref global::MessagePack.MessagePackWriter writer, global::Foo.System.ShadowDescriptor.SumArguments value)
         {
             writer.WriteArrayHeader(2);
             writer.Write(value.a);
             writer.Write(value.b);
         }
 
-        public global::Foo.System.ShadowDescriptor.SumArguments Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        public override global::Foo.System.ShadowDescriptor.SumArguments Read(ref global::MessagePack.MessagePackReader reader, int maximumDepth)
         {
-            options.Security.DepthStep(ref reader);
+            DepthStep(ref reader, maximumDepth);
             int __a = default;
             int __b = default;
             var count = reader.ReadArrayHeader();

@@ -6,9 +6,9 @@ namespace MicroGen.Generated
     /// <summary>Writes <c>Demo.Shapes.ShapesDescriptor.ThreeArgsArguments</c> as a MessagePack array of the arguments in parameter order.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MicroGen.Generator", "0.1.0.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Demo_Shapes_ShapesDescriptor_ThreeArgsArgumentsMessagePackFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Demo.Shapes.ShapesDescriptor.ThreeArgsArguments>
+    internal sealed class Demo_Shapes_ShapesDescriptor_ThreeArgsArgumentsMessagePackFormatter : global::MicroGen.Codec.MessagePackRoutine<global::Demo.Shapes.ShapesDescriptor.ThreeArgsArguments>
     {
-        public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Demo.Shapes.ShapesDescriptor.ThreeArgsArguments value, global::MessagePack.MessagePackSerializerOptions options)
+        public override void Write(ref global::MessagePack.MessagePackWriter writer, global::Demo.Shapes.ShapesDescriptor.ThreeArgsArguments value)
         {
             writer.WriteArrayHeader(3);
             writer.Write(value.a);
@@ -16,9 +16,9 @@ namespace MicroGen.Generated
             writer.Write(value.c);
         }
 
-        public global::Demo.Shapes.ShapesDescriptor.ThreeArgsArguments Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        public override global::Demo.Shapes.ShapesDescriptor.ThreeArgsArguments Read(ref global::MessagePack.MessagePackReader reader, int maximumDepth)
         {
-            options.Security.DepthStep(ref reader);
+            DepthStep(ref reader, maximumDepth);
             bool __a = default;
             string __b = default!;
             long __c = default;
@@ -104,18 +104,18 @@ namespace MicroGen.Generated
     /// <summary>Writes <c>Demo.Shapes.ShapesDescriptor.TwoArgsArguments</c> as a MessagePack array of the arguments in parameter order.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MicroGen.Generator", "0.1.0.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Demo_Shapes_ShapesDescriptor_TwoArgsArgumentsMessagePackFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Demo.Shapes.ShapesDescriptor.TwoArgsArguments>
+    internal sealed class Demo_Shapes_ShapesDescriptor_TwoArgsArgumentsMessagePackFormatter : global::MicroGen.Codec.MessagePackRoutine<global::Demo.Shapes.ShapesDescriptor.TwoArgsArguments>
     {
-        public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Demo.Shapes.ShapesDescriptor.TwoArgsArguments value, global::MessagePack.MessagePackSerializerOptions options)
+        public override void Write(ref global::MessagePack.MessagePackWriter writer, global::Demo.Shapes.ShapesDescriptor.TwoArgsArguments value)
         {
             writer.WriteArrayHeader(2);
             writer.Write(value.x);
             writer.Write(value.y);
         }
 
-        public global::Demo.Shapes.ShapesDescriptor.TwoArgsArguments Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        public override global::Demo.Shapes.ShapesDescriptor.TwoArgsArguments Read(ref global::MessagePack.MessagePackReader reader, int maximumDepth)
         {
-            options.Security.DepthStep(ref reader);
+            DepthStep(ref reader, maximumDepth);
             double __x = default;
             double __y = default;
             var count = reader.ReadArrayHeader();

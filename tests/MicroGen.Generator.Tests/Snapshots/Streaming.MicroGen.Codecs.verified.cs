@@ -105,9 +105,9 @@ namespace MicroGen.Generated
     /// <summary>Writes <c>Demo.Streams.Line</c> as a MessagePack map keyed by member name.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MicroGen.Generator", "0.1.0.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Demo_Streams_LineMessagePackFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Demo.Streams.Line?>
+    internal sealed class Demo_Streams_LineMessagePackFormatter : global::MicroGen.Codec.MessagePackRoutine<global::Demo.Streams.Line?>
     {
-        public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Demo.Streams.Line? value, global::MessagePack.MessagePackSerializerOptions options)
+        public override void Write(ref global::MessagePack.MessagePackWriter writer, global::Demo.Streams.Line? value)
         {
             if (value is null)
             {
@@ -121,13 +121,13 @@ namespace MicroGen.Generated
             writer.Write(value.Text);
         }
 
-        public global::Demo.Streams.Line? Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        public override global::Demo.Streams.Line? Read(ref global::MessagePack.MessagePackReader reader, int maximumDepth)
         {
             if (reader.TryReadNil())
             {
                 return null;
             }
-            options.Security.DepthStep(ref reader);
+            DepthStep(ref reader, maximumDepth);
             int __Number = default;
             string __Text = default!;
             var count = reader.ReadMapHeader();
@@ -212,12 +212,12 @@ namespace MicroGen.Generated
     /// <summary>Writes <c>Demo.Streams.Mood</c> as its underlying integer.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MicroGen.Generator", "0.1.0.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Demo_Streams_MoodMessagePackFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Demo.Streams.Mood>
+    internal sealed class Demo_Streams_MoodMessagePackFormatter : global::MicroGen.Codec.MessagePackRoutine<global::Demo.Streams.Mood>
     {
-        public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Demo.Streams.Mood value, global::MessagePack.MessagePackSerializerOptions options)
+        public override void Write(ref global::MessagePack.MessagePackWriter writer, global::Demo.Streams.Mood value)
             => writer.Write((int)value);
 
-        public global::Demo.Streams.Mood Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        public override global::Demo.Streams.Mood Read(ref global::MessagePack.MessagePackReader reader, int maximumDepth)
             => (global::Demo.Streams.Mood)reader.ReadInt32();
     }
 
@@ -277,18 +277,18 @@ namespace MicroGen.Generated
     /// <summary>Writes <c>Demo.Streams.StreamsDescriptor.StoreArguments</c> as a MessagePack array of the arguments in parameter order.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MicroGen.Generator", "0.1.0.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Demo_Streams_StreamsDescriptor_StoreArgumentsMessagePackFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Demo.Streams.StreamsDescriptor.StoreArguments>
+    internal sealed class Demo_Streams_StreamsDescriptor_StoreArgumentsMessagePackFormatter : global::MicroGen.Codec.MessagePackRoutine<global::Demo.Streams.StreamsDescriptor.StoreArguments>
     {
-        public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Demo.Streams.StreamsDescriptor.StoreArguments value, global::MessagePack.MessagePackSerializerOptions options)
+        public override void Write(ref global::MessagePack.MessagePackWriter writer, global::Demo.Streams.StreamsDescriptor.StoreArguments value)
         {
             writer.WriteArrayHeader(2);
             writer.Write(value.bucket);
             writer.Write(value.key);
         }
 
-        public global::Demo.Streams.StreamsDescriptor.StoreArguments Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        public override global::Demo.Streams.StreamsDescriptor.StoreArguments Read(ref global::MessagePack.MessagePackReader reader, int maximumDepth)
         {
-            options.Security.DepthStep(ref reader);
+            DepthStep(ref reader, maximumDepth);
             string __bucket = default!;
             string __key = default!;
             var count = reader.ReadArrayHeader();
@@ -363,18 +363,18 @@ namespace MicroGen.Generated
     /// <summary>Writes <c>Demo.Streams.StreamsDescriptor.TailArguments</c> as a MessagePack array of the arguments in parameter order.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MicroGen.Generator", "0.1.0.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Demo_Streams_StreamsDescriptor_TailArgumentsMessagePackFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Demo.Streams.StreamsDescriptor.TailArguments>
+    internal sealed class Demo_Streams_StreamsDescriptor_TailArgumentsMessagePackFormatter : global::MicroGen.Codec.MessagePackRoutine<global::Demo.Streams.StreamsDescriptor.TailArguments>
     {
-        public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Demo.Streams.StreamsDescriptor.TailArguments value, global::MessagePack.MessagePackSerializerOptions options)
+        public override void Write(ref global::MessagePack.MessagePackWriter writer, global::Demo.Streams.StreamsDescriptor.TailArguments value)
         {
             writer.WriteArrayHeader(2);
             writer.Write(value.file);
             writer.Write(value.from);
         }
 
-        public global::Demo.Streams.StreamsDescriptor.TailArguments Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        public override global::Demo.Streams.StreamsDescriptor.TailArguments Read(ref global::MessagePack.MessagePackReader reader, int maximumDepth)
         {
-            options.Security.DepthStep(ref reader);
+            DepthStep(ref reader, maximumDepth);
             string __file = default!;
             int __from = default;
             var count = reader.ReadArrayHeader();
@@ -449,9 +449,9 @@ namespace MicroGen.Generated
     /// <summary>Writes <c>Demo.Streams.Summary</c> as a MessagePack map keyed by member name.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MicroGen.Generator", "0.1.0.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Demo_Streams_SummaryMessagePackFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Demo.Streams.Summary?>
+    internal sealed class Demo_Streams_SummaryMessagePackFormatter : global::MicroGen.Codec.MessagePackRoutine<global::Demo.Streams.Summary?>
     {
-        public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Demo.Streams.Summary? value, global::MessagePack.MessagePackSerializerOptions options)
+        public override void Write(ref global::MessagePack.MessagePackWriter writer, global::Demo.Streams.Summary? value)
         {
             if (value is null)
             {
@@ -465,13 +465,13 @@ namespace MicroGen.Generated
             writer.Write(value.Chunks);
         }
 
-        public global::Demo.Streams.Summary? Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        public override global::Demo.Streams.Summary? Read(ref global::MessagePack.MessagePackReader reader, int maximumDepth)
         {
             if (reader.TryReadNil())
             {
                 return null;
             }
-            options.Security.DepthStep(ref reader);
+            DepthStep(ref reader, maximumDepth);
             long __Bytes = default;
             int __Chunks = default;
             var count = reader.ReadMapHeader();

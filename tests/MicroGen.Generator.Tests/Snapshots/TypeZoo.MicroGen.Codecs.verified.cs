@@ -6,12 +6,12 @@ namespace MicroGen.Generated
     /// <summary>Writes <c>Demo.Zoo.Color</c> as its underlying integer.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MicroGen.Generator", "0.1.0.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Demo_Zoo_ColorMessagePackFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Demo.Zoo.Color>
+    internal sealed class Demo_Zoo_ColorMessagePackFormatter : global::MicroGen.Codec.MessagePackRoutine<global::Demo.Zoo.Color>
     {
-        public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Demo.Zoo.Color value, global::MessagePack.MessagePackSerializerOptions options)
+        public override void Write(ref global::MessagePack.MessagePackWriter writer, global::Demo.Zoo.Color value)
             => writer.Write((int)value);
 
-        public global::Demo.Zoo.Color Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        public override global::Demo.Zoo.Color Read(ref global::MessagePack.MessagePackReader reader, int maximumDepth)
             => (global::Demo.Zoo.Color)reader.ReadInt32();
     }
 
@@ -755,12 +755,12 @@ namespace MicroGen.Generated
     /// <summary>Writes <c>Demo.Zoo.Level</c> as its underlying integer.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MicroGen.Generator", "0.1.0.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Demo_Zoo_LevelMessagePackFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Demo.Zoo.Level>
+    internal sealed class Demo_Zoo_LevelMessagePackFormatter : global::MicroGen.Codec.MessagePackRoutine<global::Demo.Zoo.Level>
     {
-        public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Demo.Zoo.Level value, global::MessagePack.MessagePackSerializerOptions options)
+        public override void Write(ref global::MessagePack.MessagePackWriter writer, global::Demo.Zoo.Level value)
             => writer.Write((byte)value);
 
-        public global::Demo.Zoo.Level Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        public override global::Demo.Zoo.Level Read(ref global::MessagePack.MessagePackReader reader, int maximumDepth)
             => (global::Demo.Zoo.Level)reader.ReadByte();
     }
 
@@ -820,9 +820,9 @@ namespace MicroGen.Generated
     /// <summary>Writes <c>Demo.Zoo.Mutable</c> as a MessagePack map keyed by member name.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MicroGen.Generator", "0.1.0.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Demo_Zoo_MutableMessagePackFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Demo.Zoo.Mutable>
+    internal sealed class Demo_Zoo_MutableMessagePackFormatter : global::MicroGen.Codec.MessagePackRoutine<global::Demo.Zoo.Mutable>
     {
-        public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Demo.Zoo.Mutable value, global::MessagePack.MessagePackSerializerOptions options)
+        public override void Write(ref global::MessagePack.MessagePackWriter writer, global::Demo.Zoo.Mutable value)
         {
             writer.WriteMapHeader(2);
             writer.WriteString("X"u8);
@@ -831,9 +831,9 @@ namespace MicroGen.Generated
             writer.Write(value.Y);
         }
 
-        public global::Demo.Zoo.Mutable Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        public override global::Demo.Zoo.Mutable Read(ref global::MessagePack.MessagePackReader reader, int maximumDepth)
         {
-            options.Security.DepthStep(ref reader);
+            DepthStep(ref reader, maximumDepth);
             double __X = default;
             double __Y = default;
             var count = reader.ReadMapHeader();
@@ -1179,9 +1179,9 @@ namespace MicroGen.Generated
     /// <summary>Writes <c>Demo.Zoo.Point</c> as a MessagePack map keyed by member name.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MicroGen.Generator", "0.1.0.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Demo_Zoo_PointMessagePackFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Demo.Zoo.Point>
+    internal sealed class Demo_Zoo_PointMessagePackFormatter : global::MicroGen.Codec.MessagePackRoutine<global::Demo.Zoo.Point>
     {
-        public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Demo.Zoo.Point value, global::MessagePack.MessagePackSerializerOptions options)
+        public override void Write(ref global::MessagePack.MessagePackWriter writer, global::Demo.Zoo.Point value)
         {
             writer.WriteMapHeader(2);
             writer.WriteString("X"u8);
@@ -1190,9 +1190,9 @@ namespace MicroGen.Generated
             writer.Write(value.Y);
         }
 
-        public global::Demo.Zoo.Point Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        public override global::Demo.Zoo.Point Read(ref global::MessagePack.MessagePackReader reader, int maximumDepth)
         {
-            options.Security.DepthStep(ref reader);
+            DepthStep(ref reader, maximumDepth);
             int __X = default;
             int __Y = default;
             var count = reader.ReadMapHeader();
@@ -1268,12 +1268,12 @@ namespace MicroGen.Generated
     /// <summary>Writes <c>Demo.Zoo.Signed</c> as its underlying integer.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MicroGen.Generator", "0.1.0.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Demo_Zoo_SignedMessagePackFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Demo.Zoo.Signed>
+    internal sealed class Demo_Zoo_SignedMessagePackFormatter : global::MicroGen.Codec.MessagePackRoutine<global::Demo.Zoo.Signed>
     {
-        public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Demo.Zoo.Signed value, global::MessagePack.MessagePackSerializerOptions options)
+        public override void Write(ref global::MessagePack.MessagePackWriter writer, global::Demo.Zoo.Signed value)
             => writer.Write((short)value);
 
-        public global::Demo.Zoo.Signed Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        public override global::Demo.Zoo.Signed Read(ref global::MessagePack.MessagePackReader reader, int maximumDepth)
             => (global::Demo.Zoo.Signed)reader.ReadInt16();
     }
 

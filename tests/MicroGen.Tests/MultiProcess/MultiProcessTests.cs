@@ -88,6 +88,33 @@ public sealed class MultiProcessTests
     }
 
     [Test]
+    public async Task Server_MessagePackCallsOfPrimitiveTypes_NeverLoadCryptography()
+    {
+        // IProbe carries ints, strings and no arguments: MessagePack routines only, so the server
+        // never builds MessagePack's options, whose security settings would load OpenSSL for a
+        // random hash key (several ms of a process's first call).
+        await StartHostAsync("node-a");
+        await using var caller = CreateCaller();
+        var probe = caller.Client.For<IProbe>();
+
+        Assert.That(await probe.WhoAmI().Bounded(), Is.EqualTo("node-a"));
+        Assert.That(await probe.SlowWhoAmI(1).Bounded(), Is.EqualTo("node-a"));
+        var ticks = new List<int>();
+        await foreach (var tick in probe.Ticks(1))
+        {
+            ticks.Add(tick);
+            if (ticks.Count == 3)
+            {
+                break;
+            }
+        }
+        Assert.That(ticks, Is.EqualTo(new[] { 0, 1, 2 }));
+
+        Assert.That(await probe.HasLoadedCryptography().Bounded(), Is.False,
+            "serving MessagePack calls of primitive types loaded System.Security.Cryptography");
+    }
+
+    [Test]
     public async Task TwoServers_OneStoppedGracefully_NoCallFailsAndCallsMove()
     {
         var (a, _) = (await StartHostAsync("node-a"), await StartHostAsync("node-b"));

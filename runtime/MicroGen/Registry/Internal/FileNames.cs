@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -58,12 +59,16 @@ internal static class FileNames
         {
             encoded = "%" + ((int)encoded[0]).ToString("X2", System.Globalization.CultureInfo.InvariantCulture) + encoded[1..];
         }
-        if (encoded.Length > MaxLength)
-        {
-            var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(name)).AsSpan(0, 8));
-            encoded = string.Concat(encoded.AsSpan(0, MaxLength - hash.Length - 1), "~", hash);
-        }
-        return encoded;
+        return encoded.Length > MaxLength ? Shorten(encoded, name) : encoded;
+    }
+
+    // Apart, so that only a long name loads System.Security.Cryptography (and OpenSSL), when this
+    // method is compiled, not every registration.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static string Shorten(string encoded, string name)
+    {
+        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(name)).AsSpan(0, 8));
+        return string.Concat(encoded.AsSpan(0, MaxLength - hash.Length - 1), "~", hash);
     }
 
     private static bool IsSafe(char c) =>

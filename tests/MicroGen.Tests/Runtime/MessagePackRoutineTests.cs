@@ -1,0 +1,182 @@
+using System;
+using System.Buffers;
+using System.Collections.Generic;
+using MessagePack;
+using MessagePack.Formatters;
+using MessagePack.Resolvers;
+using MicroGen.Codec;
+using MicroGen.Tests.EndToEnd;
+using NUnit.Framework;
+
+namespace MicroGen.Tests.Runtime;
+
+/// <summary>
+/// MessagePack routines: the formatters that need no MessagePackSerializerOptions, so a call whose
+/// types all have one never builds the options (and never loads OpenSSL for their hash key).
+/// </summary>
+[TestFixture]
+public sealed class MessagePackRoutineTests
+{
+    [Test]
+    public void Formatters_OfPrimitivesOnlyTypes_AreRoutines_OthersAreNot()
+    {
+        Assert.Multiple(() =>
+        {
+            // Generated: an argument struct of ints, an enum; built in: Empty and whole primitive bodies.
+            Assert.That(MicroGenResolver.Instance.GetFormatter<ShapesDescriptor.AddArguments>(), Is.InstanceOf<MessagePackRoutine<ShapesDescriptor.AddArguments>>());
+            Assert.That(MicroGenResolver.Instance.GetFormatter<Priority>(), Is.InstanceOf<MessagePackRoutine<Priority>>());
+            Assert.That(MicroGenResolver.Instance.GetFormatter<Empty>(), Is.InstanceOf<MessagePackRoutine<Empty>>());
+            Assert.That(MicroGenResolver.Instance.GetFormatter<string>(), Is.InstanceOf<MessagePackRoutine<string>>());
+            Assert.That(MicroGenResolver.Instance.GetFormatter<long>(), Is.InstanceOf<MessagePackRoutine<long>>());
+
+            // A decimal member, a list member: MessagePack's own formatters, which take the options.
+            Assert.That(MicroGenResolver.Instance.GetFormatter<Item>(), Is.Not.InstanceOf<MessagePackRoutine<Item>>());
+            Assert.That(MicroGenResolver.Instance.GetFormatter<Order>(), Is.Not.InstanceOf<MessagePackRoutine<Order>>());
+            Assert.That(MicroGenResolver.Instance.GetFormatter<decimal>(), Is.Not.InstanceOf<MessagePackRoutine<decimal>>());
+        });
+    }
+
+    [Test]
+    public void NeedsOptions_OnlyWhereAFormatterTakesThem()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(MessagePackCodec.NeedsOptions(MicroGenResolver.Instance.GetFormatter<ShapesDescriptor.AddArguments>()), Is.False);
+            Assert.That(MessagePackCodec.NeedsOptions(MicroGenResolver.Instance.GetFormatter<int>()), Is.False);
+            Assert.That(MessagePackCodec.NeedsOptions(MicroGenResolver.Instance.GetFormatter<Empty>()), Is.False);
+            Assert.That(MessagePackCodec.NeedsOptions(MicroGenResolver.Instance.GetFormatter<Order>()), Is.True);
+            Assert.That(MessagePackCodec.NeedsOptions(MicroGenResolver.Instance.GetFormatter<Item>()), Is.True);
+            // No formatter at all: nothing to prepare (the call fails on its own, 415).
+            Assert.That(MessagePackCodec.NeedsOptions(MicroGenResolver.Instance.GetFormatter<NotAContractType>()), Is.False);
+        });
+    }
+
+    [Test]
+    public void WholePrimitiveBodies_SameBytesAsMessagePacksOwnFormatters_AndRoundTrip()
+    {
+        AssertSameAsBuiltin("text");
+        AssertSameAsBuiltin("");
+        AssertSameAsBuiltin<string?>(null);
+        AssertSameAsBuiltin("ünïcødé ✓ " + new string('x', 300));
+        AssertSameAsBuiltin(true);
+        AssertSameAsBuiltin(false);
+        foreach (var value in new[] { 0, 1, -1, 127, 128, -32, -33, 255, 256, 65_535, 65_536, int.MinValue, int.MaxValue })
+        {
+            AssertSameAsBuiltin(value);
+        }
+        foreach (var value in new[] { 0L, -1L, long.MinValue, long.MaxValue, uint.MaxValue + 1L })
+        {
+            AssertSameAsBuiltin(value);
+        }
+        AssertSameAsBuiltin(uint.MaxValue);
+        AssertSameAsBuiltin(ulong.MaxValue);
+        AssertSameAsBuiltin(short.MinValue);
+        AssertSameAsBuiltin(ushort.MaxValue);
+        AssertSameAsBuiltin(byte.MaxValue);
+        AssertSameAsBuiltin(sbyte.MinValue);
+        AssertSameAsBuiltin('λ');
+        AssertSameAsBuiltin(double.NaN);
+        AssertSameAsBuiltin(-0.0);
+        AssertSameAsBuiltin(Math.PI);
+        AssertSameAsBuiltin(float.NegativeInfinity);
+        AssertSameAsBuiltin(1.5f);
+    }
+
+    [Test]
+    public void WholePrimitiveBody_ReadsWhatMessagePackWritesForTheType()
+    {
+        // A wider encoding of the same value (an int written as int64, a small uint as uint32) is
+        // still read, as MessagePack's own formatters do.
+        var wide = new ArrayBufferWriter<byte>();
+        var writer = new MessagePackWriter(wide);
+        writer.WriteInt64(42);
+        writer.Flush();
+        Assert.That(MessagePackCodec.Instance.Deserialize<int>(new ReadOnlySequence<byte>(wide.WrittenMemory)), Is.EqualTo(42));
+
+        var tooLarge = Encode(long.MaxValue);
+        var e = Assert.Throws<MicroException>(() => MessagePackCodec.Instance.Deserialize<int>(new ReadOnlySequence<byte>(tooLarge)));
+        Assert.That(e!.Error.Code, Is.EqualTo((int)MicroStatusCode.BadRequest));
+    }
+
+    [Test]
+    public void Routine_CalledByMessagePack_HonoursTheOptionsDepthLimit()
+    {
+        // A routine nested in another type is called by MessagePack with the caller's options: their
+        // depth limit applies, not the codec's.
+        var bytes = Encode(new ShapesDescriptor.AddArguments(1, 2));
+        var shallow = MessagePackSerializerOptions.Standard
+            .WithResolver(MicroGenResolver.Instance)
+            .WithSecurity(MessagePackSecurity.UntrustedData.WithMaximumObjectGraphDepth(0));
+        var e = Assert.Throws<MessagePackSerializationException>(() => MessagePackSerializer.Deserialize<ShapesDescriptor.AddArguments>(bytes, shallow));
+        Assert.That(e!.InnerException, Is.InstanceOf<InsufficientExecutionStackException>());
+        Assert.That(e.InnerException!.Message, Does.Contain("maximum depth allowed of 0"));
+
+        var deep = shallow.WithSecurity(MessagePackSecurity.UntrustedData.WithMaximumObjectGraphDepth(1));
+        Assert.That(MessagePackSerializer.Deserialize<ShapesDescriptor.AddArguments>(bytes, deep), Is.EqualTo(new ShapesDescriptor.AddArguments(1, 2)));
+    }
+
+    [Test]
+    public void Routine_CalledDirectly_EntersAndLeavesOneLevel()
+    {
+        var routine = (MessagePackRoutine<ShapesDescriptor.AddArguments>)MicroGenResolver.Instance.GetFormatter<ShapesDescriptor.AddArguments>()!;
+        var reader = new MessagePackReader(Encode(new ShapesDescriptor.AddArguments(3, 4)));
+        Assert.That(routine.Read(ref reader, MessagePackCodec.MaximumObjectGraphDepth), Is.EqualTo(new ShapesDescriptor.AddArguments(3, 4)));
+        Assert.That(reader.Depth, Is.Zero);
+        Assert.That(reader.End, Is.True);
+
+        reader = new MessagePackReader(Encode(new ShapesDescriptor.AddArguments(3, 4))) { Depth = MessagePackCodec.MaximumObjectGraphDepth };
+        try
+        {
+            routine.Read(ref reader, MessagePackCodec.MaximumObjectGraphDepth);
+            Assert.Fail("a value one level past the limit was read");
+        }
+        catch (InsufficientExecutionStackException e)
+        {
+            Assert.That(e.Message, Does.Contain("maximum depth allowed of 500"));
+        }
+    }
+
+    [Test]
+    public void MaximumObjectGraphDepth_IsThatOfTheCodecsOptions()
+    {
+        Assert.That(MessagePackCodec.MaximumObjectGraphDepth, Is.EqualTo(MessagePackCodec.Options.Security.MaximumObjectGraphDepth));
+        Assert.That(MessagePackCodec.MaximumObjectGraphDepth, Is.EqualTo(MessagePackSecurity.UntrustedData.MaximumObjectGraphDepth));
+    }
+
+    [Test]
+    public void RoutineAndOptionsTypes_MixedInOneGraph_RoundTrip()
+    {
+        // Order (options) holds Items (options) holding a Priority (a routine); a Page of Items too.
+        var order = new Order
+        {
+            Id = Guid.NewGuid(),
+            PlacedAt = DateTimeOffset.UnixEpoch,
+            Items = { new Item("a", 1.5m, Priority.High), new Item("b", 2m, Priority.Low) },
+            Tags = { ["k"] = "v" },
+            Discount = 3,
+        };
+        var back = MessagePackCodec.Instance.Deserialize<Order>(new ReadOnlySequence<byte>(Encode(order)));
+        Assert.That(back.Items, Is.EqualTo(order.Items));
+        Assert.That(back.Tags, Is.EqualTo(order.Tags));
+        Assert.That(back.Discount, Is.EqualTo(3));
+    }
+
+    private sealed class NotAContractType
+    {
+    }
+
+    private static byte[] Encode<T>(T value)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        MessagePackCodec.Instance.Serialize(buffer, value);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void AssertSameAsBuiltin<T>(T value)
+    {
+        var ours = Encode(value);
+        var theirs = MessagePackSerializer.Serialize(value, MessagePackSerializerOptions.Standard.WithResolver(BuiltinResolver.Instance));
+        Assert.That(ours, Is.EqualTo(theirs), $"{typeof(T).Name} {value}");
+        Assert.That(MessagePackCodec.Instance.Deserialize<T>(new ReadOnlySequence<byte>(ours)), Is.EqualTo(value), $"{typeof(T).Name} {value}");
+    }
+}
