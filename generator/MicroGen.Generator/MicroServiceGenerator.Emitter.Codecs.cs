@@ -205,8 +205,8 @@ public sealed partial class MicroServiceGenerator
                 ? $"/// <summary>Writes {DocName(type.FullName)} as a MessagePack array of the arguments in parameter order.</summary>"
                 : $"/// <summary>Writes {DocName(type.FullName)} as a MessagePack map keyed by member name.</summary>");
             WriteTypeAttributes(writer);
-            // A type of primitives only is written and read inline: a routine, which needs no options.
-            var routine = type.Members.All(static m => IsMessagePackPrimitive(m.Type));
+            // A type of primitives, strings and other such types is a routine, which needs no options.
+            var routine = names.IsRoutine(type.FullName);
             writer.WriteLine(routine
                 ? $"internal sealed class {names[type.FullName]}MessagePackFormatter : {MessagePackRoutineType}<{typeArgument}>"
                 : $"internal sealed class {names[type.FullName]}MessagePackFormatter : {MessagePackFormatterInterface}<{typeArgument}>");
@@ -231,7 +231,7 @@ public sealed partial class MicroServiceGenerator
                 {
                     writer.WriteLine($"writer.WriteString({Utf8Literal(member.Name)});");
                 }
-                writer.WriteLine(MessagePackWrite(member.Type, "value." + member.Identifier));
+                writer.WriteLine(MessagePackWrite(member.Type, "value." + member.Identifier, routine));
             }
             writer.CloseBlock();
             writer.WriteLine();
@@ -266,7 +266,7 @@ public sealed partial class MicroServiceGenerator
                     var member = type.Members[i];
                     writer.WriteLine($"case {Int(i)}:");
                     writer.Indent();
-                    writer.WriteLine($"{Local(member)} = {MessagePackRead(member.Type)};");
+                    writer.WriteLine($"{Local(member)} = {MessagePackRead(member.Type, routine)};");
                     writer.WriteLine("break;");
                     writer.Unindent();
                 }
@@ -290,7 +290,7 @@ public sealed partial class MicroServiceGenerator
                 {
                     writer.WriteLine($"{keyword} ({MemoryExtensionsType}.SequenceEqual(key, {Utf8Literal(member.Name)}))");
                     writer.OpenBlock();
-                    writer.WriteLine($"{Local(member)} = {MessagePackRead(member.Type)};");
+                    writer.WriteLine($"{Local(member)} = {MessagePackRead(member.Type, routine)};");
                     writer.CloseBlock();
                     keyword = "else if";
                 }
@@ -359,16 +359,25 @@ public sealed partial class MicroServiceGenerator
         private static bool IsMessagePackPrimitive(TypeRef type) =>
             type.Builtin is { } builtin && s_messagePackPrimitives.ContainsKey(builtin);
 
-        private static string MessagePackWrite(TypeRef type, string value) =>
-            IsMessagePackPrimitive(type)
-                ? $"writer.Write({value});"
-                : $"{FormatterResolverExtensionsType}.GetFormatterWithVerify<{type.DeclaredName}>(options.Resolver).Serialize(ref writer, {value}, options);";
+        /// <summary>
+        /// The statement writing one member: a primitive inline; in a routine, any other member (a
+        /// routine type too) through <c>MessagePackMembers</c>; elsewhere through the options' resolver.
+        /// </summary>
+        private static string MessagePackWrite(TypeRef type, string value, bool inRoutine) =>
+            IsMessagePackPrimitive(type) ? $"writer.Write({value});"
+            : inRoutine ? $"{MessagePackMembersType}.Write<{type.DeclaredName}>(ref writer, {value});"
+            : $"{FormatterResolverExtensionsType}.GetFormatterWithVerify<{type.DeclaredName}>(options.Resolver).Serialize(ref writer, {value}, options);";
 
-        private static string MessagePackRead(TypeRef type)
+        /// <summary>The expression reading one member (see <see cref="MessagePackWrite"/>).</summary>
+        private static string MessagePackRead(TypeRef type, bool inRoutine)
         {
             if (type.Builtin is { } builtin && s_messagePackPrimitives.TryGetValue(builtin, out var read))
             {
                 return builtin == "String" && !IsAnnotated(type) ? $"reader.{read}()!" : $"reader.{read}()";
+            }
+            if (inRoutine)
+            {
+                return $"{MessagePackMembersType}.Read<{type.DeclaredName}>(ref reader, maximumDepth)";
             }
             return $"{FormatterResolverExtensionsType}.GetFormatterWithVerify<{type.DeclaredName}>(options.Resolver).Deserialize(ref reader, options)";
         }
@@ -631,9 +640,11 @@ public sealed partial class MicroServiceGenerator
         {
             private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
             private readonly HashSet<string> _held = new(StringComparer.Ordinal);
+            private readonly HashSet<string> _routines;
 
             public CodecNames(EquatableArray<CodecTypeModel> types)
             {
+                _routines = FindRoutines(types);
                 var used = new HashSet<string>(StringComparer.Ordinal);
                 foreach (var type in types)
                 {
@@ -654,6 +665,37 @@ public sealed partial class MicroServiceGenerator
             public string this[string fullName] => _names[fullName];
 
             public bool IsHeld(string fullName) => _held.Contains(fullName);
+
+            /// <summary>Whether the type's MessagePack formatter is a routine (needs no options): see <see cref="FindRoutines"/>.</summary>
+            public bool IsRoutine(string fullName) => _routines.Contains(fullName);
+
+            /// <summary>
+            /// Every enum, and every object or argument struct whose members are all primitives,
+            /// strings or such types themselves (recursive types included): the greatest such set,
+            /// found by striking out, until none is left to strike, each type with a member of any
+            /// other type (a collection, a nullable, a date, a protobuf message…).
+            /// </summary>
+            private static HashSet<string> FindRoutines(EquatableArray<CodecTypeModel> types)
+            {
+                var candidates = types.Where(static t => t.Kind is CodecTypeKind.Object or CodecTypeKind.ArgumentStruct or CodecTypeKind.Enum).ToList();
+                var routines = new HashSet<string>(candidates.Select(static t => t.FullName), StringComparer.Ordinal);
+                bool struck;
+                do
+                {
+                    struck = false;
+                    foreach (var type in candidates)
+                    {
+                        if (type.Kind != CodecTypeKind.Enum && routines.Contains(type.FullName)
+                            && !type.Members.All(m => IsMessagePackPrimitive(m.Type) || routines.Contains(m.Type.FullName)))
+                        {
+                            routines.Remove(type.FullName);
+                            struck = true;
+                        }
+                    }
+                }
+                while (struck);
+                return routines;
+            }
 
             private static string Mangle(string fullName)
             {

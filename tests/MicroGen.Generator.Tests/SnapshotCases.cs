@@ -433,6 +433,39 @@ internal static class SnapshotCases
         }
         """;
 
+    /// <summary>MessagePack routines: types of primitives, enums and other such types, a recursive one, and one that is not.</summary>
+    public const string Routines = """
+        using System;
+        using System.Threading.Tasks;
+        using MicroGen;
+
+        namespace Demo.Routines;
+
+        public enum Shade : byte { Light, Dark }
+
+        public sealed record Size(int Width, int Height);
+
+        public sealed record Tile(string Name, Shade Shade, Size Size);
+
+        public sealed class Chain
+        {
+            public int Value { get; set; }
+            public Chain? Next { get; set; }
+        }
+
+        public sealed record Stamped(Tile Tile, DateTime At);
+
+        [MicroService("routines")]
+        public interface IRoutines
+        {
+            Task<Tile> Paint(Tile tile, Shade shade);
+
+            Task<Chain> Link(Chain chain);
+
+            Task<Stamped> Stamp(Tile tile);
+        }
+        """;
+
     public static IEnumerable<TestCaseData> All()
     {
         yield return new TestCaseData(nameof(BasicGreeter), BasicGreeter).SetArgDisplayNames(nameof(BasicGreeter));
@@ -447,5 +480,6 @@ internal static class SnapshotCases
         yield return new TestCaseData(nameof(Streaming), Streaming).SetArgDisplayNames(nameof(Streaming));
         yield return new TestCaseData(nameof(StreamingProtobuf), StreamingProtobuf).SetArgDisplayNames(nameof(StreamingProtobuf));
         yield return new TestCaseData(nameof(EventsOnly), EventsOnly).SetArgDisplayNames(nameof(EventsOnly));
+        yield return new TestCaseData(nameof(Routines), Routines).SetArgDisplayNames(nameof(Routines));
     }
 }

@@ -7,8 +7,9 @@ namespace MicroGen.Codec;
 
 /// <summary>
 /// A MessagePack formatter that needs no <see cref="MessagePackSerializerOptions"/>: one for a
-/// type whose members are all primitives or strings, written and read inline. The generator writes
-/// one for each such contract type (and each enum); <see cref="MessagePackCodec"/> calls it directly.
+/// type whose members are all primitives, strings or other such types (primitives inline, the rest
+/// through <see cref="MessagePackMembers"/>). The generator writes one for each such contract type
+/// and each enum; <see cref="MessagePackCodec"/> calls it directly.
 /// </summary>
 /// <remarks>
 /// MessagePack 2.x builds the security settings of every options object with a random hash key,
@@ -56,4 +57,43 @@ public abstract class MessagePackRoutine<T> : IMessagePackFormatter<T>, IMessage
 /// <summary>Marks a <see cref="MessagePackRoutine{T}"/>, for a test that needs no type argument.</summary>
 internal interface IMessagePackRoutine
 {
+}
+
+/// <summary>
+/// What a generated <see cref="MessagePackRoutine{T}"/> calls for a member whose type is not a
+/// primitive: that type's routine, with no options, or, when a formatter registered for the type
+/// instead is not a routine, that formatter with <see cref="MessagePackCodec.Options"/>.
+/// </summary>
+/// <remarks>
+/// Members resolve through <see cref="MicroGenResolver"/>, which is what <see cref="MessagePackCodec"/>
+/// runs with; a routine called by MessagePack with other options does not consult their resolver.
+/// </remarks>
+public static class MessagePackMembers
+{
+    /// <summary>Writes a member of type <typeparamref name="T"/>.</summary>
+    public static void Write<T>(ref MessagePackWriter writer, T value)
+    {
+        var formatter = FormatterFor<T>();
+        if (formatter is MessagePackRoutine<T> routine)
+        {
+            routine.Write(ref writer, value);
+        }
+        else
+        {
+            formatter.Serialize(ref writer, value, MessagePackCodec.Options);
+        }
+    }
+
+    /// <summary>Reads a member of type <typeparamref name="T"/>, within <paramref name="maximumDepth"/> (see <see cref="MessagePackRoutine{T}.Read"/>).</summary>
+    public static T Read<T>(ref MessagePackReader reader, int maximumDepth)
+    {
+        var formatter = FormatterFor<T>();
+        return formatter is MessagePackRoutine<T> routine
+            ? routine.Read(ref reader, maximumDepth)
+            : formatter.Deserialize(ref reader, MessagePackCodec.Options);
+    }
+
+    private static IMessagePackFormatter<T> FormatterFor<T>() =>
+        MicroGenResolver.Instance.GetFormatter<T>()
+        ?? throw new MessagePackSerializationException($"no MessagePack formatter is registered for {typeof(T).FullName}");
 }

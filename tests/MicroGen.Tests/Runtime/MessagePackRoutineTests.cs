@@ -161,6 +161,96 @@ public sealed class MessagePackRoutineTests
         Assert.That(back.Discount, Is.EqualTo(3));
     }
 
+    [Test]
+    public void Formatters_OfTypesOfEnumsAndRoutineTypes_AreRoutinesToo()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(MicroGenResolver.Instance.GetFormatter<RoutineTile>(), Is.InstanceOf<MessagePackRoutine<RoutineTile>>());
+            Assert.That(MicroGenResolver.Instance.GetFormatter<RoutineSize>(), Is.InstanceOf<MessagePackRoutine<RoutineSize>>());
+            Assert.That(MicroGenResolver.Instance.GetFormatter<RoutineShade>(), Is.InstanceOf<MessagePackRoutine<RoutineShade>>());
+            Assert.That(MicroGenResolver.Instance.GetFormatter<RoutineChain>(), Is.InstanceOf<MessagePackRoutine<RoutineChain>>());
+        });
+    }
+
+    [Test]
+    public void NestedRoutines_WriteMapsKeyedByMemberName_AndRoundTrip()
+    {
+        var tile = new RoutineTile("roof", RoutineShade.Dark, new RoutineSize(3, 4));
+        var bytes = Encode(tile);
+
+        // Read back by hand: the nested record is a map too, the enum its underlying byte.
+        var reader = new MessagePackReader(bytes);
+        Assert.That(reader.ReadMapHeader(), Is.EqualTo(3));
+        Assert.That(reader.ReadString(), Is.EqualTo("Name"));
+        Assert.That(reader.ReadString(), Is.EqualTo("roof"));
+        Assert.That(reader.ReadString(), Is.EqualTo("Shade"));
+        Assert.That(reader.ReadByte(), Is.EqualTo(200));
+        Assert.That(reader.ReadString(), Is.EqualTo("Size"));
+        Assert.That(reader.ReadMapHeader(), Is.EqualTo(2));
+        Assert.That(reader.ReadString(), Is.EqualTo("Width"));
+        Assert.That(reader.ReadInt32(), Is.EqualTo(3));
+        Assert.That(reader.ReadString(), Is.EqualTo("Height"));
+        Assert.That(reader.ReadInt32(), Is.EqualTo(4));
+        Assert.That(reader.End, Is.True);
+
+        Assert.That(MessagePackCodec.Instance.Deserialize<RoutineTile>(new ReadOnlySequence<byte>(bytes)), Is.EqualTo(tile));
+        var nullSize = tile with { Size = null! };
+        Assert.That(MessagePackCodec.Instance.Deserialize<RoutineTile>(new ReadOnlySequence<byte>(Encode(nullSize))), Is.EqualTo(nullSize));
+    }
+
+    [Test]
+    public void RecursiveRoutine_AsDeepAsTheLimit_RoundTrips_OneLevelMoreIsA400()
+    {
+        var atLimit = Chain(MessagePackCodec.MaximumObjectGraphDepth);
+        var back = MessagePackCodec.Instance.Deserialize<RoutineChain>(new ReadOnlySequence<byte>(Encode(atLimit)));
+        var length = 0;
+        for (var link = back; link is not null; link = link.Next)
+        {
+            Assert.That(link.Value, Is.EqualTo(length++));
+        }
+        Assert.That(length, Is.EqualTo(MessagePackCodec.MaximumObjectGraphDepth));
+
+        var tooDeep = Encode(Chain(MessagePackCodec.MaximumObjectGraphDepth + 1));
+        var e = Assert.Throws<MicroException>(() => MessagePackCodec.Instance.Deserialize<RoutineChain>(new ReadOnlySequence<byte>(tooDeep)));
+        Assert.That(e!.Error.Code, Is.EqualTo((int)MicroStatusCode.BadRequest));
+        Assert.That(e.Message, Does.Contain("maximum depth allowed of 500"));
+    }
+
+    [Test]
+    public void NestedMember_WithAFormatterRegisteredInstead_UsesIt()
+    {
+        // RoutineLabel's own formatter would write a map; the one registered writes a bare string,
+        // so the badge's bytes show which ran, both ways.
+        MessagePackCodec.Register(new LabelAsStringFormatter());
+        var badge = new RoutineBadge(new RoutineLabel("gold"));
+        var bytes = Encode(badge);
+
+        var reader = new MessagePackReader(bytes);
+        Assert.That(reader.ReadMapHeader(), Is.EqualTo(1));
+        Assert.That(reader.ReadString(), Is.EqualTo("Label"));
+        Assert.That(reader.ReadString(), Is.EqualTo("gold"));
+        Assert.That(MessagePackCodec.Instance.Deserialize<RoutineBadge>(new ReadOnlySequence<byte>(bytes)), Is.EqualTo(badge));
+    }
+
+    private static RoutineChain Chain(int length)
+    {
+        RoutineChain? head = null;
+        for (var i = length - 1; i >= 0; i--)
+        {
+            head = new RoutineChain { Value = i, Next = head };
+        }
+        return head!;
+    }
+
+    private sealed class LabelAsStringFormatter : IMessagePackFormatter<RoutineLabel?>
+    {
+        public void Serialize(ref MessagePackWriter writer, RoutineLabel? value, MessagePackSerializerOptions options) => writer.Write(value?.Text);
+
+        public RoutineLabel? Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) =>
+            reader.ReadString() is { } text ? new RoutineLabel(text) : null;
+    }
+
     private sealed class NotAContractType
     {
     }
@@ -180,3 +270,30 @@ public sealed class MessagePackRoutineTests
         Assert.That(MessagePackCodec.Instance.Deserialize<T>(new ReadOnlySequence<byte>(ours)), Is.EqualTo(value), $"{typeof(T).Name} {value}");
     }
 }
+
+public enum RoutineShade : byte
+{
+    Light,
+    Dark = 200,
+}
+
+public sealed record RoutineSize(int Width, int Height);
+
+/// <summary>A routine of a string, an enum and another routine type.</summary>
+[MicroEvent]
+public sealed record RoutineTile(string Name, RoutineShade Shade, RoutineSize Size);
+
+/// <summary>A recursive routine type.</summary>
+[MicroEvent]
+public sealed class RoutineChain
+{
+    public int Value { get; set; }
+
+    public RoutineChain? Next { get; set; }
+}
+
+public sealed record RoutineLabel(string Text);
+
+/// <summary>Holds a routine type whose formatter a test replaces.</summary>
+[MicroEvent]
+public sealed record RoutineBadge(RoutineLabel Label);
