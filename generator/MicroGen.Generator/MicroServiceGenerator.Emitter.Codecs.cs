@@ -162,7 +162,7 @@ public sealed partial class MicroServiceGenerator
                         writer.WriteLine($"{JsonCodecType}.Register(typeof({type.FullName}), static () => {name}JsonRoutine.Instance);");
                         break;
                     case CodecTypeKind.Collection:
-                        writer.WriteLine($"{MessagePackCodecType}.Register(typeof({type.FullName}), static () => new {CollectionFormatter(type)}());");
+                        writer.WriteLine($"{MessagePackCodecType}.Register(typeof({type.FullName}), static () => new {CollectionFormatter(type, names)}());");
                         writer.WriteLine($"{JsonCodecType}.Register(typeof({type.FullName}), static () => {JsonRoutinesHolder}.{name});");
                         break;
                     case CodecTypeKind.Protobuf:
@@ -174,10 +174,17 @@ public sealed partial class MicroServiceGenerator
             }
         }
 
-        /// <summary>MessagePack's own formatter for a closed collection, so no dynamic resolver is ever needed.</summary>
-        private static string CollectionFormatter(CodecTypeModel type)
+        /// <summary>
+        /// MessagePack's own formatter for a closed collection, so no dynamic resolver is ever needed;
+        /// MicroGen's routine for a nullable of a routine type.
+        /// </summary>
+        private static string CollectionFormatter(CodecTypeModel type, CodecNames names)
         {
             var element = type.ElementType!.FullName;
+            if (names.IsRoutine(type.FullName))
+            {
+                return $"{NullableRoutineType}<{element}>";
+            }
             return type.CollectionKind switch
             {
                 CollectionKind.Array => $"{MessagePackFormattersNamespace}.ArrayFormatter<{element}>",
@@ -358,6 +365,10 @@ public sealed partial class MicroServiceGenerator
 
         private static bool IsMessagePackPrimitive(TypeRef type) =>
             type.Builtin is { } builtin && s_messagePackPrimitives.ContainsKey(builtin);
+
+        /// <summary>The built-in leaves, beyond the inline primitives, that MicroGen's runtime has routines for.</summary>
+        private static bool IsRoutineLeaf(TypeRef type) =>
+            type.Builtin is "Guid" or "DateTime" or "DateTimeOffset" or "TimeSpan" or "Bytes" or "Empty";
 
         /// <summary>
         /// The statement writing one member: a primitive inline; in a routine, any other member (a
@@ -670,25 +681,32 @@ public sealed partial class MicroServiceGenerator
             public bool IsRoutine(string fullName) => _routines.Contains(fullName);
 
             /// <summary>
-            /// Every enum, and every object or argument struct whose members are all primitives,
-            /// strings or such types themselves (recursive types included): the greatest such set,
-            /// found by striking out, until none is left to strike, each type with a member of any
-            /// other type (a collection, a nullable, a date, a protobuf message…).
+            /// Every enum; every object or argument struct whose members are all primitives, strings,
+            /// the leaves MicroGen has routines for (<c>Guid</c>, dates, <c>TimeSpan</c>, <c>byte[]</c>)
+            /// or such types themselves (recursive types included); and every nullable of one of
+            /// these. The greatest such set, found by striking out, until none is left to strike,
+            /// each type that holds any other type (a collection, a decimal, a protobuf message…).
             /// </summary>
             private static HashSet<string> FindRoutines(EquatableArray<CodecTypeModel> types)
             {
-                var candidates = types.Where(static t => t.Kind is CodecTypeKind.Object or CodecTypeKind.ArgumentStruct or CodecTypeKind.Enum).ToList();
+                var candidates = types.Where(static t => t.Kind is CodecTypeKind.Object or CodecTypeKind.ArgumentStruct or CodecTypeKind.Enum
+                    || t is { Kind: CodecTypeKind.Collection, CollectionKind: CollectionKind.Nullable }).ToList();
                 var routines = new HashSet<string>(candidates.Select(static t => t.FullName), StringComparer.Ordinal);
+                bool IsRoutineMember(TypeRef type) => IsMessagePackPrimitive(type) || IsRoutineLeaf(type) || routines.Contains(type.FullName);
                 bool struck;
                 do
                 {
                     struck = false;
                     foreach (var type in candidates)
                     {
-                        if (type.Kind != CodecTypeKind.Enum && routines.Contains(type.FullName)
-                            && !type.Members.All(m => IsMessagePackPrimitive(m.Type) || routines.Contains(m.Type.FullName)))
+                        var holdsOthers = type.Kind switch
                         {
-                            routines.Remove(type.FullName);
+                            CodecTypeKind.Enum => false,
+                            CodecTypeKind.Collection => !IsRoutineMember(type.ElementType!),
+                            _ => !type.Members.All(m => IsRoutineMember(m.Type)),
+                        };
+                        if (holdsOthers && routines.Remove(type.FullName))
+                        {
                             struck = true;
                         }
                     }

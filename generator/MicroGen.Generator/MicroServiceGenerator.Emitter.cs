@@ -60,6 +60,7 @@ public sealed partial class MicroServiceGenerator
         private const string MessagePackFormatterInterface = "global::MessagePack.Formatters.IMessagePackFormatter";
         private const string MessagePackRoutineType = "global::MicroGen.Codec.MessagePackRoutine";
         private const string MessagePackMembersType = "global::MicroGen.Codec.MessagePackMembers";
+        private const string NullableRoutineType = "global::MicroGen.Codec.NullableRoutine";
         private const string MessagePackFormattersNamespace = "global::MessagePack.Formatters";
         private const string MessagePackWriterType = "global::MessagePack.MessagePackWriter";
         private const string MessagePackReaderType = "global::MessagePack.MessagePackReader";

@@ -433,9 +433,10 @@ internal static class SnapshotCases
         }
         """;
 
-    /// <summary>MessagePack routines: types of primitives, enums and other such types, a recursive one, and one that is not.</summary>
+    /// <summary>MessagePack routines: types of primitives, enums, dates and other such types, nullables of them, a recursive type, and one that is not a routine.</summary>
     public const string Routines = """
         using System;
+        using System.Collections.Generic;
         using System.Threading.Tasks;
         using MicroGen;
 
@@ -453,7 +454,9 @@ internal static class SnapshotCases
             public Chain? Next { get; set; }
         }
 
-        public sealed record Stamped(Tile Tile, DateTime At);
+        public sealed record Stamped(Tile Tile, DateTime At, DateTimeOffset Seen, Guid Id, TimeSpan Took, byte[] Bytes, int? Count, Shade? Maybe);
+
+        public sealed record Priced(Tile Tile, decimal Price, List<Size> Sizes);
 
         [MicroService("routines")]
         public interface IRoutines
@@ -463,6 +466,8 @@ internal static class SnapshotCases
             Task<Chain> Link(Chain chain);
 
             Task<Stamped> Stamp(Tile tile);
+
+            Task<Priced> Price(Tile tile);
         }
         """;
 

@@ -1,5 +1,6 @@
 using System;
 using System.Buffers;
+using System.Buffers.Text;
 using Google.Protobuf;
 using MessagePack;
 using MessagePack.Formatters;
@@ -8,9 +9,102 @@ namespace MicroGen.Codec;
 
 internal static class BuiltinFormatters
 {
-    /// <summary>The routine for <see cref="Empty"/> or a primitive (string included), else null.</summary>
+    /// <summary>
+    /// The routine for <see cref="Empty"/>, a primitive (string included), <see cref="Guid"/>, a
+    /// date, <see cref="TimeSpan"/> or <c>byte[]</c>, else null.
+    /// </summary>
     public static IMessagePackFormatter<T>? Get<T>() =>
-        typeof(T) == typeof(Empty) ? (IMessagePackFormatter<T>)(object)EmptyFormatter.Instance : PrimitiveRoutine<T>.Instance;
+        typeof(T) == typeof(Empty) ? (IMessagePackFormatter<T>)(object)EmptyFormatter.Instance
+        : typeof(T) == typeof(Guid) ? (IMessagePackFormatter<T>)(object)GuidRoutine.Instance
+        : typeof(T) == typeof(DateTime) ? (IMessagePackFormatter<T>)(object)DateTimeRoutine.Instance
+        : typeof(T) == typeof(DateTimeOffset) ? (IMessagePackFormatter<T>)(object)DateTimeOffsetRoutine.Instance
+        : typeof(T) == typeof(TimeSpan) ? (IMessagePackFormatter<T>)(object)TimeSpanRoutine.Instance
+        : typeof(T) == typeof(byte[]) ? (IMessagePackFormatter<T>)(object)BytesRoutine.Instance
+        : PrimitiveRoutine<T>.Instance;
+
+    // The leaf routines below write the same bytes as MessagePack's built-in formatters of the same
+    // types (a test compares them), so either side of a call may use either.
+
+    /// <summary>The 36-character "D" form as a string.</summary>
+    private sealed class GuidRoutine : MessagePackRoutine<Guid>
+    {
+        public static readonly GuidRoutine Instance = new();
+
+        public override void Write(ref MessagePackWriter writer, Guid value)
+        {
+            writer.WriteStringHeader(36);
+            Utf8Formatter.TryFormat(value, writer.GetSpan(36), out _, 'D');
+            writer.Advance(36);
+        }
+
+        public override Guid Read(ref MessagePackReader reader, int maximumDepth)
+        {
+            var text = reader.ReadStringSequence() ?? throw new MessagePackSerializationException("a Guid cannot be nil");
+            Span<byte> bytes = stackalloc byte[36];
+            if (text.Length != 36)
+            {
+                throw new MessagePackSerializationException($"a Guid is 36 characters, not {text.Length}");
+            }
+            text.CopyTo(bytes);
+            return Utf8Parser.TryParse(bytes, out Guid value, out var consumed, 'D') && consumed == 36
+                ? value
+                : throw new MessagePackSerializationException("not a Guid in its 36-character form");
+        }
+    }
+
+    /// <summary>A MessagePack timestamp (see <see cref="MessagePackCodec"/> on kinds).</summary>
+    private sealed class DateTimeRoutine : MessagePackRoutine<DateTime>
+    {
+        public static readonly DateTimeRoutine Instance = new();
+
+        public override void Write(ref MessagePackWriter writer, DateTime value) => writer.Write(value);
+
+        public override DateTime Read(ref MessagePackReader reader, int maximumDepth) => reader.ReadDateTime();
+    }
+
+    /// <summary>[its clock time as a UTC timestamp, its offset in minutes].</summary>
+    private sealed class DateTimeOffsetRoutine : MessagePackRoutine<DateTimeOffset>
+    {
+        public static readonly DateTimeOffsetRoutine Instance = new();
+
+        public override void Write(ref MessagePackWriter writer, DateTimeOffset value)
+        {
+            writer.WriteArrayHeader(2);
+            writer.Write(new DateTime(value.Ticks, DateTimeKind.Utc));
+            writer.Write((short)value.Offset.TotalMinutes);
+        }
+
+        public override DateTimeOffset Read(ref MessagePackReader reader, int maximumDepth)
+        {
+            if (reader.ReadArrayHeader() != 2)
+            {
+                throw new MessagePackSerializationException("a DateTimeOffset is an array of 2");
+            }
+            var clock = reader.ReadDateTime();
+            var minutes = reader.ReadInt16();
+            return new DateTimeOffset(clock.Ticks, TimeSpan.FromMinutes(minutes));
+        }
+    }
+
+    /// <summary>Its ticks.</summary>
+    private sealed class TimeSpanRoutine : MessagePackRoutine<TimeSpan>
+    {
+        public static readonly TimeSpanRoutine Instance = new();
+
+        public override void Write(ref MessagePackWriter writer, TimeSpan value) => writer.Write(value.Ticks);
+
+        public override TimeSpan Read(ref MessagePackReader reader, int maximumDepth) => new(reader.ReadInt64());
+    }
+
+    /// <summary>A bin, or nil.</summary>
+    private sealed class BytesRoutine : MessagePackRoutine<byte[]?>
+    {
+        public static readonly BytesRoutine Instance = new();
+
+        public override void Write(ref MessagePackWriter writer, byte[]? value) => writer.Write(value);
+
+        public override byte[]? Read(ref MessagePackReader reader, int maximumDepth) => reader.ReadBytes()?.ToArray();
+    }
 
     private sealed class EmptyFormatter : MessagePackRoutine<Empty>
     {

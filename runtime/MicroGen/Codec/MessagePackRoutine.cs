@@ -60,6 +60,32 @@ internal interface IMessagePackRoutine
 }
 
 /// <summary>
+/// <see cref="Nullable{T}"/> as nil or its value, through <see cref="MessagePackMembers"/>: what the
+/// generator registers for a nullable of a primitive, a date, a <see cref="Guid"/> or a routine type.
+/// </summary>
+/// <typeparam name="T">The underlying type.</typeparam>
+public sealed class NullableRoutine<T> : MessagePackRoutine<T?>
+    where T : struct
+{
+    /// <inheritdoc/>
+    public override void Write(ref MessagePackWriter writer, T? value)
+    {
+        if (value is { } present)
+        {
+            MessagePackMembers.Write(ref writer, present);
+        }
+        else
+        {
+            writer.WriteNil();
+        }
+    }
+
+    /// <inheritdoc/>
+    public override T? Read(ref MessagePackReader reader, int maximumDepth) =>
+        reader.TryReadNil() ? null : MessagePackMembers.Read<T>(ref reader, maximumDepth);
+}
+
+/// <summary>
 /// What a generated <see cref="MessagePackRoutine{T}"/> calls for a member whose type is not a
 /// primitive: that type's routine, with no options, or, when a formatter registered for the type
 /// instead is not a routine, that formatter with <see cref="MessagePackCodec.Options"/>.

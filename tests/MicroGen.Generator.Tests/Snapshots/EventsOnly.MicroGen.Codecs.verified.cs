@@ -152,9 +152,9 @@ namespace MicroGen.Generated
     /// <summary>Writes <c>Demo.Events.UserCreated</c> as a MessagePack map keyed by member name.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MicroGen.Generator", "0.1.0.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Demo_Events_UserCreatedMessagePackFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Demo.Events.UserCreated?>
+    internal sealed class Demo_Events_UserCreatedMessagePackFormatter : global::MicroGen.Codec.MessagePackRoutine<global::Demo.Events.UserCreated?>
     {
-        public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Demo.Events.UserCreated? value, global::MessagePack.MessagePackSerializerOptions options)
+        public override void Write(ref global::MessagePack.MessagePackWriter writer, global::Demo.Events.UserCreated? value)
         {
             if (value is null)
             {
@@ -167,18 +167,18 @@ namespace MicroGen.Generated
             writer.WriteString("Email"u8);
             writer.Write(value.Email);
             writer.WriteString("At"u8);
-            global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<global::System.DateTimeOffset>(options.Resolver).Serialize(ref writer, value.At, options);
+            global::MicroGen.Codec.MessagePackMembers.Write<global::System.DateTimeOffset>(ref writer, value.At);
             writer.WriteString("Reason"u8);
-            global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<global::Demo.Events.Reason>(options.Resolver).Serialize(ref writer, value.Reason, options);
+            global::MicroGen.Codec.MessagePackMembers.Write<global::Demo.Events.Reason>(ref writer, value.Reason);
         }
 
-        public global::Demo.Events.UserCreated? Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        public override global::Demo.Events.UserCreated? Read(ref global::MessagePack.MessagePackReader reader, int maximumDepth)
         {
             if (reader.TryReadNil())
             {
                 return null;
             }
-            options.Security.DepthStep(ref reader);
+            DepthStep(ref reader, maximumDepth);
             long __Id = default;
             string __Email = default!;
             global::System.DateTimeOffset __At = default;
@@ -197,11 +197,11 @@ namespace MicroGen.Generated
                 }
                 else if (global::System.MemoryExtensions.SequenceEqual(key, "At"u8))
                 {
-                    __At = global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<global::System.DateTimeOffset>(options.Resolver).Deserialize(ref reader, options);
+                    __At = global::MicroGen.Codec.MessagePackMembers.Read<global::System.DateTimeOffset>(ref reader, maximumDepth);
                 }
                 else if (global::System.MemoryExtensions.SequenceEqual(key, "Reason"u8))
                 {
-                    __Reason = global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<global::Demo.Events.Reason>(options.Resolver).Deserialize(ref reader, options);
+                    __Reason = global::MicroGen.Codec.MessagePackMembers.Read<global::Demo.Events.Reason>(ref reader, maximumDepth);
                 }
                 else
                 {

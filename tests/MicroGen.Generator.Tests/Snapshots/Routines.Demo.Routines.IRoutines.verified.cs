@@ -20,9 +20,13 @@ namespace Demo.Routines
         public static readonly global::MicroGen.Client.Method<global::Demo.Routines.Tile, global::Demo.Routines.Stamped> Stamp = new(
             "routines", "Routines.Stamp", global::MicroGen.Client.MethodType.Unary, idempotent: false, defaultContentType: "application/msgpack");
 
+        /// <summary>The <c>Routines.Price</c> endpoint.</summary>
+        public static readonly global::MicroGen.Client.Method<global::Demo.Routines.Tile, global::Demo.Routines.Priced> Price = new(
+            "routines", "Routines.Price", global::MicroGen.Client.MethodType.Unary, idempotent: false, defaultContentType: "application/msgpack");
+
         /// <summary>The contract: service <c>routines</c>, version <c>latest</c>.</summary>
         public static readonly global::MicroGen.Server.ServiceDescriptor Descriptor = new(
-            "routines", "latest", "Routines", new global::MicroGen.Client.MethodDescriptor[] { Paint, Link, Stamp });
+            "routines", "latest", "Routines", new global::MicroGen.Client.MethodDescriptor[] { Paint, Link, Stamp, Price });
 
         /// <summary>The arguments of <c>Paint</c>, carried as one payload.</summary>
         public readonly struct PaintArguments
@@ -70,6 +74,10 @@ namespace Demo.Routines
         /// <inheritdoc/>
         global::System.Threading.Tasks.Task<global::Demo.Routines.Stamped> global::Demo.Routines.IRoutines.Stamp(global::Demo.Routines.Tile tile)
             => global::Demo.Routines.RoutinesDescriptor.Stamp.CallAsync(_client, tile, _options, default).AsTask();
+
+        /// <inheritdoc/>
+        global::System.Threading.Tasks.Task<global::Demo.Routines.Priced> global::Demo.Routines.IRoutines.Price(global::Demo.Routines.Tile tile)
+            => global::Demo.Routines.RoutinesDescriptor.Price.CallAsync(_client, tile, _options, default).AsTask();
     }
 
     /// <summary>The generated dispatcher of <see cref="global::Demo.Routines.IRoutines"/>: runs each endpoint against a handler.</summary>
@@ -101,6 +109,8 @@ namespace Demo.Routines
                     return HandleLinkAsync(call);
                 case "Routines.Stamp":
                     return HandleStampAsync(call);
+                case "Routines.Price":
+                    return HandlePriceAsync(call);
                 default:
                     throw call.EndpointNotFound();
             }
@@ -125,6 +135,13 @@ namespace Demo.Routines
             var request = call.ReadRequest<global::Demo.Routines.Tile>();
             var result = await _handler.Stamp(request).ConfigureAwait(false);
             call.WriteResponse<global::Demo.Routines.Stamped>(result);
+        }
+
+        private async global::System.Threading.Tasks.ValueTask HandlePriceAsync(global::MicroGen.Server.ServerCall call)
+        {
+            var request = call.ReadRequest<global::Demo.Routines.Tile>();
+            var result = await _handler.Price(request).ConfigureAwait(false);
+            call.WriteResponse<global::Demo.Routines.Priced>(result);
         }
     }
 }

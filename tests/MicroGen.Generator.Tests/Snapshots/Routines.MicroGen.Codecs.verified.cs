@@ -118,6 +118,127 @@ namespace MicroGen.Generated
         }
     }
 
+    /// <summary>Writes <c>Demo.Routines.Priced</c> as a MessagePack map keyed by member name.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MicroGen.Generator", "0.1.0.0")]
+    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+    internal sealed class Demo_Routines_PricedMessagePackFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Demo.Routines.Priced?>
+    {
+        public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Demo.Routines.Priced? value, global::MessagePack.MessagePackSerializerOptions options)
+        {
+            if (value is null)
+            {
+                writer.WriteNil();
+                return;
+            }
+            writer.WriteMapHeader(3);
+            writer.WriteString("Tile"u8);
+            global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<global::Demo.Routines.Tile>(options.Resolver).Serialize(ref writer, value.Tile, options);
+            writer.WriteString("Price"u8);
+            global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<decimal>(options.Resolver).Serialize(ref writer, value.Price, options);
+            writer.WriteString("Sizes"u8);
+            global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<global::System.Collections.Generic.List<global::Demo.Routines.Size>>(options.Resolver).Serialize(ref writer, value.Sizes, options);
+        }
+
+        public global::Demo.Routines.Priced? Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        {
+            if (reader.TryReadNil())
+            {
+                return null;
+            }
+            options.Security.DepthStep(ref reader);
+            global::Demo.Routines.Tile __Tile = default!;
+            decimal __Price = default;
+            global::System.Collections.Generic.List<global::Demo.Routines.Size> __Sizes = default!;
+            var count = reader.ReadMapHeader();
+            for (var i = 0; i < count; i++)
+            {
+                var key = global::MessagePack.Internal.CodeGenHelpers.ReadStringSpan(ref reader);
+                if (global::System.MemoryExtensions.SequenceEqual(key, "Tile"u8))
+                {
+                    __Tile = global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<global::Demo.Routines.Tile>(options.Resolver).Deserialize(ref reader, options);
+                }
+                else if (global::System.MemoryExtensions.SequenceEqual(key, "Price"u8))
+                {
+                    __Price = global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<decimal>(options.Resolver).Deserialize(ref reader, options);
+                }
+                else if (global::System.MemoryExtensions.SequenceEqual(key, "Sizes"u8))
+                {
+                    __Sizes = global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<global::System.Collections.Generic.List<global::Demo.Routines.Size>>(options.Resolver).Deserialize(ref reader, options);
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            reader.Depth--;
+            return new global::Demo.Routines.Priced(__Tile, __Price, __Sizes);
+        }
+    }
+
+    /// <summary>Writes <c>Demo.Routines.Priced</c> as a JSON object with camelCase property names.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MicroGen.Generator", "0.1.0.0")]
+    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+    internal sealed class Demo_Routines_PricedJsonRoutine : global::MicroGen.Codec.JsonRoutine<global::Demo.Routines.Priced?>
+    {
+        public static readonly Demo_Routines_PricedJsonRoutine Instance = new();
+
+        public override void Write(global::System.Text.Json.Utf8JsonWriter writer, global::Demo.Routines.Priced? value)
+        {
+            if (value is null)
+            {
+                writer.WriteNullValue();
+                return;
+            }
+            writer.WriteStartObject();
+            writer.WritePropertyName("tile"u8);
+            Demo_Routines_TileJsonRoutine.Instance.Write(writer, value.Tile);
+            writer.WritePropertyName("price"u8);
+            global::MicroGen.Codec.JsonRoutines.Decimal.Write(writer, value.Price);
+            writer.WritePropertyName("sizes"u8);
+            MicroGenJsonRoutines.List_Demo_Routines_Size.Write(writer, value.Sizes);
+            writer.WriteEndObject();
+        }
+
+        public override global::Demo.Routines.Priced? Read(ref global::System.Text.Json.Utf8JsonReader reader)
+        {
+            if (reader.TokenType == global::System.Text.Json.JsonTokenType.Null)
+            {
+                return null;
+            }
+            global::MicroGen.Codec.JsonRoutines.Expect(ref reader, global::System.Text.Json.JsonTokenType.StartObject);
+            global::Demo.Routines.Tile __Tile = default!;
+            decimal __Price = default;
+            global::System.Collections.Generic.List<global::Demo.Routines.Size> __Sizes = default!;
+            while (true)
+            {
+                global::MicroGen.Codec.JsonRoutines.Next(ref reader);
+                if (reader.TokenType == global::System.Text.Json.JsonTokenType.EndObject)
+                {
+                    break;
+                }
+                var property = reader.GetString();
+                global::MicroGen.Codec.JsonRoutines.Next(ref reader);
+                if (string.Equals(property, "tile", global::System.StringComparison.OrdinalIgnoreCase))
+                {
+                    __Tile = Demo_Routines_TileJsonRoutine.Instance.Read(ref reader)!;
+                }
+                else if (string.Equals(property, "price", global::System.StringComparison.OrdinalIgnoreCase))
+                {
+                    __Price = global::MicroGen.Codec.JsonRoutines.Decimal.Read(ref reader);
+                }
+                else if (string.Equals(property, "sizes", global::System.StringComparison.OrdinalIgnoreCase))
+                {
+                    __Sizes = MicroGenJsonRoutines.List_Demo_Routines_Size.Read(ref reader)!;
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            return new global::Demo.Routines.Priced(__Tile, __Price, __Sizes);
+        }
+    }
+
     /// <summary>Writes <c>Demo.Routines.RoutinesDescriptor.PaintArguments</c> as a MessagePack array of the arguments in parameter order.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MicroGen.Generator", "0.1.0.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
@@ -379,42 +500,84 @@ namespace MicroGen.Generated
     /// <summary>Writes <c>Demo.Routines.Stamped</c> as a MessagePack map keyed by member name.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MicroGen.Generator", "0.1.0.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Demo_Routines_StampedMessagePackFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Demo.Routines.Stamped?>
+    internal sealed class Demo_Routines_StampedMessagePackFormatter : global::MicroGen.Codec.MessagePackRoutine<global::Demo.Routines.Stamped?>
     {
-        public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Demo.Routines.Stamped? value, global::MessagePack.MessagePackSerializerOptions options)
+        public override void Write(ref global::MessagePack.MessagePackWriter writer, global::Demo.Routines.Stamped? value)
         {
             if (value is null)
             {
                 writer.WriteNil();
                 return;
             }
-            writer.WriteMapHeader(2);
+            writer.WriteMapHeader(8);
             writer.WriteString("Tile"u8);
-            global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<global::Demo.Routines.Tile>(options.Resolver).Serialize(ref writer, value.Tile, options);
+            global::MicroGen.Codec.MessagePackMembers.Write<global::Demo.Routines.Tile>(ref writer, value.Tile);
             writer.WriteString("At"u8);
-            global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<global::System.DateTime>(options.Resolver).Serialize(ref writer, value.At, options);
+            global::MicroGen.Codec.MessagePackMembers.Write<global::System.DateTime>(ref writer, value.At);
+            writer.WriteString("Seen"u8);
+            global::MicroGen.Codec.MessagePackMembers.Write<global::System.DateTimeOffset>(ref writer, value.Seen);
+            writer.WriteString("Id"u8);
+            global::MicroGen.Codec.MessagePackMembers.Write<global::System.Guid>(ref writer, value.Id);
+            writer.WriteString("Took"u8);
+            global::MicroGen.Codec.MessagePackMembers.Write<global::System.TimeSpan>(ref writer, value.Took);
+            writer.WriteString("Bytes"u8);
+            global::MicroGen.Codec.MessagePackMembers.Write<byte[]>(ref writer, value.Bytes);
+            writer.WriteString("Count"u8);
+            global::MicroGen.Codec.MessagePackMembers.Write<int?>(ref writer, value.Count);
+            writer.WriteString("Maybe"u8);
+            global::MicroGen.Codec.MessagePackMembers.Write<global::Demo.Routines.Shade?>(ref writer, value.Maybe);
         }
 
-        public global::Demo.Routines.Stamped? Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        public override global::Demo.Routines.Stamped? Read(ref global::MessagePack.MessagePackReader reader, int maximumDepth)
         {
             if (reader.TryReadNil())
             {
                 return null;
             }
-            options.Security.DepthStep(ref reader);
+            DepthStep(ref reader, maximumDepth);
             global::Demo.Routines.Tile __Tile = default!;
             global::System.DateTime __At = default;
+            global::System.DateTimeOffset __Seen = default;
+            global::System.Guid __Id = default;
+            global::System.TimeSpan __Took = default;
+            byte[] __Bytes = default!;
+            int? __Count = default;
+            global::Demo.Routines.Shade? __Maybe = default;
             var count = reader.ReadMapHeader();
             for (var i = 0; i < count; i++)
             {
                 var key = global::MessagePack.Internal.CodeGenHelpers.ReadStringSpan(ref reader);
                 if (global::System.MemoryExtensions.SequenceEqual(key, "Tile"u8))
                 {
-                    __Tile = global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<global::Demo.Routines.Tile>(options.Resolver).Deserialize(ref reader, options);
+                    __Tile = global::MicroGen.Codec.MessagePackMembers.Read<global::Demo.Routines.Tile>(ref reader, maximumDepth);
                 }
                 else if (global::System.MemoryExtensions.SequenceEqual(key, "At"u8))
                 {
-                    __At = global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<global::System.DateTime>(options.Resolver).Deserialize(ref reader, options);
+                    __At = global::MicroGen.Codec.MessagePackMembers.Read<global::System.DateTime>(ref reader, maximumDepth);
+                }
+                else if (global::System.MemoryExtensions.SequenceEqual(key, "Seen"u8))
+                {
+                    __Seen = global::MicroGen.Codec.MessagePackMembers.Read<global::System.DateTimeOffset>(ref reader, maximumDepth);
+                }
+                else if (global::System.MemoryExtensions.SequenceEqual(key, "Id"u8))
+                {
+                    __Id = global::MicroGen.Codec.MessagePackMembers.Read<global::System.Guid>(ref reader, maximumDepth);
+                }
+                else if (global::System.MemoryExtensions.SequenceEqual(key, "Took"u8))
+                {
+                    __Took = global::MicroGen.Codec.MessagePackMembers.Read<global::System.TimeSpan>(ref reader, maximumDepth);
+                }
+                else if (global::System.MemoryExtensions.SequenceEqual(key, "Bytes"u8))
+                {
+                    __Bytes = global::MicroGen.Codec.MessagePackMembers.Read<byte[]>(ref reader, maximumDepth);
+                }
+                else if (global::System.MemoryExtensions.SequenceEqual(key, "Count"u8))
+                {
+                    __Count = global::MicroGen.Codec.MessagePackMembers.Read<int?>(ref reader, maximumDepth);
+                }
+                else if (global::System.MemoryExtensions.SequenceEqual(key, "Maybe"u8))
+                {
+                    __Maybe = global::MicroGen.Codec.MessagePackMembers.Read<global::Demo.Routines.Shade?>(ref reader, maximumDepth);
                 }
                 else
                 {
@@ -422,7 +585,7 @@ namespace MicroGen.Generated
                 }
             }
             reader.Depth--;
-            return new global::Demo.Routines.Stamped(__Tile, __At);
+            return new global::Demo.Routines.Stamped(__Tile, __At, __Seen, __Id, __Took, __Bytes, __Count, __Maybe);
         }
     }
 
@@ -445,6 +608,18 @@ namespace MicroGen.Generated
             Demo_Routines_TileJsonRoutine.Instance.Write(writer, value.Tile);
             writer.WritePropertyName("at"u8);
             global::MicroGen.Codec.JsonRoutines.DateTime.Write(writer, value.At);
+            writer.WritePropertyName("seen"u8);
+            global::MicroGen.Codec.JsonRoutines.DateTimeOffset.Write(writer, value.Seen);
+            writer.WritePropertyName("id"u8);
+            global::MicroGen.Codec.JsonRoutines.Guid.Write(writer, value.Id);
+            writer.WritePropertyName("took"u8);
+            global::MicroGen.Codec.JsonRoutines.TimeSpan.Write(writer, value.Took);
+            writer.WritePropertyName("bytes"u8);
+            global::MicroGen.Codec.JsonRoutines.Bytes.Write(writer, value.Bytes);
+            writer.WritePropertyName("count"u8);
+            MicroGenJsonRoutines.int_Nullable.Write(writer, value.Count);
+            writer.WritePropertyName("maybe"u8);
+            MicroGenJsonRoutines.Demo_Routines_Shade_Nullable.Write(writer, value.Maybe);
             writer.WriteEndObject();
         }
 
@@ -457,6 +632,12 @@ namespace MicroGen.Generated
             global::MicroGen.Codec.JsonRoutines.Expect(ref reader, global::System.Text.Json.JsonTokenType.StartObject);
             global::Demo.Routines.Tile __Tile = default!;
             global::System.DateTime __At = default;
+            global::System.DateTimeOffset __Seen = default;
+            global::System.Guid __Id = default;
+            global::System.TimeSpan __Took = default;
+            byte[] __Bytes = default!;
+            int? __Count = default;
+            global::Demo.Routines.Shade? __Maybe = default;
             while (true)
             {
                 global::MicroGen.Codec.JsonRoutines.Next(ref reader);
@@ -474,12 +655,36 @@ namespace MicroGen.Generated
                 {
                     __At = global::MicroGen.Codec.JsonRoutines.DateTime.Read(ref reader);
                 }
+                else if (string.Equals(property, "seen", global::System.StringComparison.OrdinalIgnoreCase))
+                {
+                    __Seen = global::MicroGen.Codec.JsonRoutines.DateTimeOffset.Read(ref reader);
+                }
+                else if (string.Equals(property, "id", global::System.StringComparison.OrdinalIgnoreCase))
+                {
+                    __Id = global::MicroGen.Codec.JsonRoutines.Guid.Read(ref reader);
+                }
+                else if (string.Equals(property, "took", global::System.StringComparison.OrdinalIgnoreCase))
+                {
+                    __Took = global::MicroGen.Codec.JsonRoutines.TimeSpan.Read(ref reader);
+                }
+                else if (string.Equals(property, "bytes", global::System.StringComparison.OrdinalIgnoreCase))
+                {
+                    __Bytes = global::MicroGen.Codec.JsonRoutines.Bytes.Read(ref reader)!;
+                }
+                else if (string.Equals(property, "count", global::System.StringComparison.OrdinalIgnoreCase))
+                {
+                    __Count = MicroGenJsonRoutines.int_Nullable.Read(ref reader);
+                }
+                else if (string.Equals(property, "maybe", global::System.StringComparison.OrdinalIgnoreCase))
+                {
+                    __Maybe = MicroGenJsonRoutines.Demo_Routines_Shade_Nullable.Read(ref reader);
+                }
                 else
                 {
                     reader.Skip();
                 }
             }
-            return new global::Demo.Routines.Stamped(__Tile, __At);
+            return new global::Demo.Routines.Stamped(__Tile, __At, __Seen, __Id, __Took, __Bytes, __Count, __Maybe);
         }
     }
 
@@ -602,5 +807,26 @@ namespace MicroGen.Generated
             }
             return new global::Demo.Routines.Tile(__Name, __Shade, __Size);
         }
+    }
+
+    /// <summary>The JSON routines of closed collections and protobuf messages, each built on first use.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("MicroGen.Generator", "0.1.0.0")]
+    [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+    internal static class MicroGenJsonRoutines
+    {
+        private static global::MicroGen.Codec.JsonRoutine<global::Demo.Routines.Shade?>? s_Demo_Routines_Shade_Nullable;
+
+        /// <summary>The routine of <c>Demo.Routines.Shade?</c>.</summary>
+        public static global::MicroGen.Codec.JsonRoutine<global::Demo.Routines.Shade?> Demo_Routines_Shade_Nullable => s_Demo_Routines_Shade_Nullable ??= global::MicroGen.Codec.JsonRoutines.Nullable<global::Demo.Routines.Shade>(Demo_Routines_ShadeJsonRoutine.Instance);
+
+        private static global::MicroGen.Codec.JsonRoutine<global::System.Collections.Generic.List<global::Demo.Routines.Size>?>? s_List_Demo_Routines_Size;
+
+        /// <summary>The routine of <c>System.Collections.Generic.List&lt;Demo.Routines.Size&gt;</c>.</summary>
+        public static global::MicroGen.Codec.JsonRoutine<global::System.Collections.Generic.List<global::Demo.Routines.Size>?> List_Demo_Routines_Size => s_List_Demo_Routines_Size ??= global::MicroGen.Codec.JsonRoutines.List<global::Demo.Routines.Size>(Demo_Routines_SizeJsonRoutine.Instance!);
+
+        private static global::MicroGen.Codec.JsonRoutine<int?>? s_int_Nullable;
+
+        /// <summary>The routine of <c>int?</c>.</summary>
+        public static global::MicroGen.Codec.JsonRoutine<int?> int_Nullable => s_int_Nullable ??= global::MicroGen.Codec.JsonRoutines.Nullable<int>(global::MicroGen.Codec.JsonRoutines.Int32);
     }
 }

@@ -22,16 +22,24 @@ namespace MicroGen.Generated
 
             global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Routines.Chain), static () => new Demo_Routines_ChainMessagePackFormatter());
             global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Routines.Chain), static () => Demo_Routines_ChainJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Routines.Priced), static () => new Demo_Routines_PricedMessagePackFormatter());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Routines.Priced), static () => Demo_Routines_PricedJsonRoutine.Instance);
             global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Routines.RoutinesDescriptor.PaintArguments), static () => new Demo_Routines_RoutinesDescriptor_PaintArgumentsMessagePackFormatter());
             global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Routines.RoutinesDescriptor.PaintArguments), static () => Demo_Routines_RoutinesDescriptor_PaintArgumentsJsonRoutine.Instance);
             global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Routines.Shade), static () => new Demo_Routines_ShadeMessagePackFormatter());
             global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Routines.Shade), static () => Demo_Routines_ShadeJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Routines.Shade?), static () => new global::MicroGen.Codec.NullableRoutine<global::Demo.Routines.Shade>());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Routines.Shade?), static () => MicroGenJsonRoutines.Demo_Routines_Shade_Nullable);
             global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Routines.Size), static () => new Demo_Routines_SizeMessagePackFormatter());
             global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Routines.Size), static () => Demo_Routines_SizeJsonRoutine.Instance);
             global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Routines.Stamped), static () => new Demo_Routines_StampedMessagePackFormatter());
             global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Routines.Stamped), static () => Demo_Routines_StampedJsonRoutine.Instance);
             global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Routines.Tile), static () => new Demo_Routines_TileMessagePackFormatter());
             global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Routines.Tile), static () => Demo_Routines_TileJsonRoutine.Instance);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::System.Collections.Generic.List<global::Demo.Routines.Size>), static () => new global::MessagePack.Formatters.ListFormatter<global::Demo.Routines.Size>());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(global::System.Collections.Generic.List<global::Demo.Routines.Size>), static () => MicroGenJsonRoutines.List_Demo_Routines_Size);
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(int?), static () => new global::MicroGen.Codec.NullableRoutine<int>());
+            global::MicroGen.Codec.JsonCodec.Register(typeof(int?), static () => MicroGenJsonRoutines.int_Nullable);
         }
     }
 }

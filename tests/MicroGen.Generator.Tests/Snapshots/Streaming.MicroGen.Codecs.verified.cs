@@ -6,9 +6,9 @@ namespace MicroGen.Generated
     /// <summary>Writes <c>Demo.Streams.Chunk</c> as a MessagePack map keyed by member name.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MicroGen.Generator", "0.1.0.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Demo_Streams_ChunkMessagePackFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Demo.Streams.Chunk?>
+    internal sealed class Demo_Streams_ChunkMessagePackFormatter : global::MicroGen.Codec.MessagePackRoutine<global::Demo.Streams.Chunk?>
     {
-        public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Demo.Streams.Chunk? value, global::MessagePack.MessagePackSerializerOptions options)
+        public override void Write(ref global::MessagePack.MessagePackWriter writer, global::Demo.Streams.Chunk? value)
         {
             if (value is null)
             {
@@ -17,16 +17,16 @@ namespace MicroGen.Generated
             }
             writer.WriteMapHeader(1);
             writer.WriteString("Data"u8);
-            global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<byte[]>(options.Resolver).Serialize(ref writer, value.Data, options);
+            global::MicroGen.Codec.MessagePackMembers.Write<byte[]>(ref writer, value.Data);
         }
 
-        public global::Demo.Streams.Chunk? Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        public override global::Demo.Streams.Chunk? Read(ref global::MessagePack.MessagePackReader reader, int maximumDepth)
         {
             if (reader.TryReadNil())
             {
                 return null;
             }
-            options.Security.DepthStep(ref reader);
+            DepthStep(ref reader, maximumDepth);
             byte[] __Data = default!;
             var count = reader.ReadMapHeader();
             for (var i = 0; i < count; i++)
@@ -34,7 +34,7 @@ namespace MicroGen.Generated
                 var key = global::MessagePack.Internal.CodeGenHelpers.ReadStringSpan(ref reader);
                 if (global::System.MemoryExtensions.SequenceEqual(key, "Data"u8))
                 {
-                    __Data = global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<byte[]>(options.Resolver).Deserialize(ref reader, options);
+                    __Data = global::MicroGen.Codec.MessagePackMembers.Read<byte[]>(ref reader, maximumDepth);
                 }
                 else
                 {

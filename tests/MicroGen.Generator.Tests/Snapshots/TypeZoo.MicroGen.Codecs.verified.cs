@@ -1333,19 +1333,19 @@ namespace MicroGen.Generated
     /// <summary>Writes <c>Demo.Zoo.ZooDescriptor.SearchArguments</c> as a MessagePack array of the arguments in parameter order.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("MicroGen.Generator", "0.1.0.0")]
     [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-    internal sealed class Demo_Zoo_ZooDescriptor_SearchArgumentsMessagePackFormatter : global::MessagePack.Formatters.IMessagePackFormatter<global::Demo.Zoo.ZooDescriptor.SearchArguments>
+    internal sealed class Demo_Zoo_ZooDescriptor_SearchArgumentsMessagePackFormatter : global::MicroGen.Codec.MessagePackRoutine<global::Demo.Zoo.ZooDescriptor.SearchArguments>
     {
-        public void Serialize(ref global::MessagePack.MessagePackWriter writer, global::Demo.Zoo.ZooDescriptor.SearchArguments value, global::MessagePack.MessagePackSerializerOptions options)
+        public override void Write(ref global::MessagePack.MessagePackWriter writer, global::Demo.Zoo.ZooDescriptor.SearchArguments value)
         {
             writer.WriteArrayHeader(3);
             writer.Write(value.query);
-            global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<global::Demo.Zoo.Color?>(options.Resolver).Serialize(ref writer, value.color, options);
+            global::MicroGen.Codec.MessagePackMembers.Write<global::Demo.Zoo.Color?>(ref writer, value.color);
             writer.Write(value.limit);
         }
 
-        public global::Demo.Zoo.ZooDescriptor.SearchArguments Deserialize(ref global::MessagePack.MessagePackReader reader, global::MessagePack.MessagePackSerializerOptions options)
+        public override global::Demo.Zoo.ZooDescriptor.SearchArguments Read(ref global::MessagePack.MessagePackReader reader, int maximumDepth)
         {
-            options.Security.DepthStep(ref reader);
+            DepthStep(ref reader, maximumDepth);
             string __query = default!;
             global::Demo.Zoo.Color? __color = default;
             int __limit = default;
@@ -1358,7 +1358,7 @@ namespace MicroGen.Generated
                         __query = reader.ReadString()!;
                         break;
                     case 1:
-                        __color = global::MessagePack.FormatterResolverExtensions.GetFormatterWithVerify<global::Demo.Zoo.Color?>(options.Resolver).Deserialize(ref reader, options);
+                        __color = global::MicroGen.Codec.MessagePackMembers.Read<global::Demo.Zoo.Color?>(ref reader, maximumDepth);
                         break;
                     case 2:
                         __limit = reader.ReadInt32();

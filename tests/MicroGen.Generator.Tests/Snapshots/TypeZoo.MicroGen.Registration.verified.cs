@@ -22,7 +22,7 @@ namespace MicroGen.Generated
 
             global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Zoo.Color), static () => new Demo_Zoo_ColorMessagePackFormatter());
             global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Zoo.Color), static () => Demo_Zoo_ColorJsonRoutine.Instance);
-            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Zoo.Color?), static () => new global::MessagePack.Formatters.NullableFormatter<global::Demo.Zoo.Color>());
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Zoo.Color?), static () => new global::MicroGen.Codec.NullableRoutine<global::Demo.Zoo.Color>());
             global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Zoo.Color?), static () => MicroGenJsonRoutines.Demo_Zoo_Color_Nullable);
             global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Zoo.Everything), static () => new Demo_Zoo_EverythingMessagePackFormatter());
             global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Zoo.Everything), static () => Demo_Zoo_EverythingJsonRoutine.Instance);
@@ -40,7 +40,7 @@ namespace MicroGen.Generated
             global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Zoo.Page<global::Demo.Zoo.Item>), static () => Demo_Zoo_Page_Demo_Zoo_ItemJsonRoutine.Instance);
             global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Zoo.Point), static () => new Demo_Zoo_PointMessagePackFormatter());
             global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Zoo.Point), static () => Demo_Zoo_PointJsonRoutine.Instance);
-            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Zoo.Point?), static () => new global::MessagePack.Formatters.NullableFormatter<global::Demo.Zoo.Point>());
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Zoo.Point?), static () => new global::MicroGen.Codec.NullableRoutine<global::Demo.Zoo.Point>());
             global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Zoo.Point?), static () => MicroGenJsonRoutines.Demo_Zoo_Point_Nullable);
             global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::Demo.Zoo.Signed), static () => new Demo_Zoo_SignedMessagePackFormatter());
             global::MicroGen.Codec.JsonCodec.Register(typeof(global::Demo.Zoo.Signed), static () => Demo_Zoo_SignedJsonRoutine.Instance);
@@ -62,7 +62,7 @@ namespace MicroGen.Generated
             global::MicroGen.Codec.JsonCodec.Register(typeof(global::System.Collections.Generic.List<int>), static () => MicroGenJsonRoutines.List_int);
             global::MicroGen.Codec.MessagePackCodec.Register(typeof(global::System.Collections.Generic.List<string>), static () => new global::MessagePack.Formatters.ListFormatter<string>());
             global::MicroGen.Codec.JsonCodec.Register(typeof(global::System.Collections.Generic.List<string>), static () => MicroGenJsonRoutines.List_string);
-            global::MicroGen.Codec.MessagePackCodec.Register(typeof(int?), static () => new global::MessagePack.Formatters.NullableFormatter<int>());
+            global::MicroGen.Codec.MessagePackCodec.Register(typeof(int?), static () => new global::MicroGen.Codec.NullableRoutine<int>());
             global::MicroGen.Codec.JsonCodec.Register(typeof(int?), static () => MicroGenJsonRoutines.int_Nullable);
             global::MicroGen.Codec.MessagePackCodec.Register(typeof(int[]), static () => new global::MessagePack.Formatters.ArrayFormatter<int>());
             global::MicroGen.Codec.JsonCodec.Register(typeof(int[]), static () => MicroGenJsonRoutines.int_Array);

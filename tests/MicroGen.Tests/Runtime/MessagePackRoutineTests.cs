@@ -1,6 +1,7 @@
 using System;
 using System.Buffers;
 using System.Collections.Generic;
+using System.Linq;
 using MessagePack;
 using MessagePack.Formatters;
 using MessagePack.Resolvers;
@@ -80,6 +81,94 @@ public sealed class MessagePackRoutineTests
         AssertSameAsBuiltin(Math.PI);
         AssertSameAsBuiltin(float.NegativeInfinity);
         AssertSameAsBuiltin(1.5f);
+    }
+
+    [Test]
+    public void Leaves_SameBytesAsMessagePacksOwnFormatters_AndRoundTrip()
+    {
+        foreach (var value in new[] { Guid.Empty, Guid.NewGuid(), Guid.Parse("ABCDEF01-2345-6789-abcd-ef0123456789") })
+        {
+            AssertSameAsBuiltin(value);
+        }
+        foreach (var value in new[] { DateTime.UnixEpoch, new DateTime(2026, 12, 7, 14, 30, 15, DateTimeKind.Utc).AddTicks(1234567), DateTime.MinValue, DateTime.MaxValue, new DateTime(2001, 2, 3, 4, 5, 6, DateTimeKind.Unspecified) })
+        {
+            AssertSameAsBuiltin(value);
+        }
+        // A local time becomes UTC on the wire, with either formatter.
+        AssertSameBytesAsBuiltin(new DateTime(2026, 12, 7, 14, 30, 15, DateTimeKind.Local));
+        foreach (var value in new[] { DateTimeOffset.UnixEpoch, new DateTimeOffset(2026, 12, 7, 20, 0, 0, TimeSpan.FromHours(5.5)), new DateTimeOffset(1999, 1, 1, 0, 0, 0, TimeSpan.FromHours(-8)), DateTimeOffset.MaxValue })
+        {
+            AssertSameAsBuiltin(value);
+        }
+        foreach (var value in new[] { TimeSpan.Zero, TimeSpan.FromMilliseconds(-1.5), TimeSpan.MaxValue, TimeSpan.MinValue })
+        {
+            AssertSameAsBuiltin(value);
+        }
+        AssertSameAsBuiltin<byte[]?>(null);
+        AssertSameAsBuiltin(Array.Empty<byte>());
+        AssertSameAsBuiltin(Enumerable.Range(0, 300).Select(static i => (byte)i).ToArray());
+    }
+
+    [TestCase("")]
+    [TestCase("0123456789abcdef0123456789abcdef")]
+    [TestCase("0123456789abcdef-0123-4567-89abcdef0")]
+    [TestCase("zzzzzzzz-0123-4567-89ab-cdef01234567")]
+    public void Guid_NotInIts36CharacterForm_Is400(string text)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        var writer = new MessagePackWriter(buffer);
+        writer.Write(text);
+        writer.Flush();
+        var e = Assert.Throws<MicroException>(() => MessagePackCodec.Instance.Deserialize<Guid>(new ReadOnlySequence<byte>(buffer.WrittenMemory)));
+        Assert.That(e!.Error.Code, Is.EqualTo((int)MicroStatusCode.BadRequest));
+    }
+
+    [Test]
+    public void TypeOfDatesGuidsNullablesAndBytes_IsARoutine_ReadableByMessagePacksOwnFormatters()
+    {
+        Assert.That(MicroGenResolver.Instance.GetFormatter<RoutineStamp>(), Is.InstanceOf<MessagePackRoutine<RoutineStamp>>());
+        Assert.That(MicroGenResolver.Instance.GetFormatter<int?>(), Is.InstanceOf<NullableRoutine<int>>());
+        Assert.That(MicroGenResolver.Instance.GetFormatter<RoutineShade?>(), Is.InstanceOf<NullableRoutine<RoutineShade>>());
+
+        var stamp = new RoutineStamp(
+            new DateTime(2026, 12, 7, 14, 30, 15, DateTimeKind.Utc), new DateTimeOffset(2026, 12, 7, 20, 0, 0, TimeSpan.FromHours(5.5)),
+            Guid.NewGuid(), TimeSpan.FromSeconds(-3), [1, 2, 3], 42, RoutineShade.Dark);
+        var bytes = Encode(stamp);
+
+        // Each member read back with MessagePack's own formatter for its type.
+        var builtin = MessagePackSerializerOptions.Standard.WithResolver(BuiltinResolver.Instance);
+        var reader = new MessagePackReader(bytes);
+        Assert.That(reader.ReadMapHeader(), Is.EqualTo(7));
+        var seen = new Dictionary<string, object?>();
+        for (var i = 0; i < 7; i++)
+        {
+            var key = reader.ReadString()!;
+            seen[key] = key switch
+            {
+                "At" => BuiltinResolver.Instance.GetFormatter<DateTime>()!.Deserialize(ref reader, builtin),
+                "Seen" => BuiltinResolver.Instance.GetFormatter<DateTimeOffset>()!.Deserialize(ref reader, builtin),
+                "Id" => BuiltinResolver.Instance.GetFormatter<Guid>()!.Deserialize(ref reader, builtin),
+                "Took" => BuiltinResolver.Instance.GetFormatter<TimeSpan>()!.Deserialize(ref reader, builtin),
+                "Bytes" => BuiltinResolver.Instance.GetFormatter<byte[]>()!.Deserialize(ref reader, builtin),
+                "Count" => BuiltinResolver.Instance.GetFormatter<int?>()!.Deserialize(ref reader, builtin),
+                "Shade" => reader.TryReadNil() ? null : (RoutineShade)reader.ReadByte(),
+                _ => throw new AssertionException("unexpected key " + key),
+            };
+        }
+        Assert.That(reader.End, Is.True);
+        Assert.That(seen["At"], Is.EqualTo(stamp.At));
+        Assert.That(seen["Seen"], Is.EqualTo(stamp.Seen));
+        Assert.That(seen["Id"], Is.EqualTo(stamp.Id));
+        Assert.That(seen["Took"], Is.EqualTo(stamp.Took));
+        Assert.That(seen["Bytes"], Is.EqualTo(stamp.Bytes));
+        Assert.That(seen["Count"], Is.EqualTo(42));
+        Assert.That(seen["Shade"], Is.EqualTo(RoutineShade.Dark));
+
+        var back = MessagePackCodec.Instance.Deserialize<RoutineStamp>(new ReadOnlySequence<byte>(bytes));
+        Assert.That(back with { Bytes = null }, Is.EqualTo(stamp with { Bytes = null }));
+        Assert.That(back.Bytes, Is.EqualTo(stamp.Bytes));
+        var empty = new RoutineStamp(default, default, default, default, null, null, null);
+        Assert.That(MessagePackCodec.Instance.Deserialize<RoutineStamp>(new ReadOnlySequence<byte>(Encode(empty))), Is.EqualTo(empty));
     }
 
     [Test]
@@ -264,10 +353,16 @@ public sealed class MessagePackRoutineTests
 
     private static void AssertSameAsBuiltin<T>(T value)
     {
+        var ours = AssertSameBytesAsBuiltin(value);
+        Assert.That(MessagePackCodec.Instance.Deserialize<T>(new ReadOnlySequence<byte>(ours)), Is.EqualTo(value), $"{typeof(T).Name} {value}");
+    }
+
+    private static byte[] AssertSameBytesAsBuiltin<T>(T value)
+    {
         var ours = Encode(value);
         var theirs = MessagePackSerializer.Serialize(value, MessagePackSerializerOptions.Standard.WithResolver(BuiltinResolver.Instance));
         Assert.That(ours, Is.EqualTo(theirs), $"{typeof(T).Name} {value}");
-        Assert.That(MessagePackCodec.Instance.Deserialize<T>(new ReadOnlySequence<byte>(ours)), Is.EqualTo(value), $"{typeof(T).Name} {value}");
+        return ours;
     }
 }
 
@@ -297,3 +392,7 @@ public sealed record RoutineLabel(string Text);
 /// <summary>Holds a routine type whose formatter a test replaces.</summary>
 [MicroEvent]
 public sealed record RoutineBadge(RoutineLabel Label);
+
+/// <summary>A routine of the leaves MicroGen has routines for, and nullables.</summary>
+[MicroEvent]
+public sealed record RoutineStamp(DateTime At, DateTimeOffset Seen, Guid Id, TimeSpan Took, byte[]? Bytes, int? Count, RoutineShade? Shade);
